@@ -1,0 +1,364 @@
+//! Lines a client sends: chat text or a command.
+
+use crate::text::{TextError, check_text};
+
+/// One line from a client, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientLine {
+    /// Chat text for the room, exactly as typed (`//x` arrives here as `/x`). Before the
+    /// client has joined, this is the nickname it asks for.
+    Text(String),
+    /// A command (`/NAME args`), names matched case-insensitively.
+    Command(Command),
+}
+
+/// A command, with its arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// `/ENTRAR` (`/JOIN`): the client's connect dialog; the server only answers that the
+    /// connection is already open.
+    Join,
+    /// `/USUARIOS` (`/USERS`, `/WHO`): who is in the room.
+    Users,
+    /// `/SAIR [motivo]` (`/QUIT`): leave the room, with an optional reason (possibly empty).
+    Quit {
+        /// What the others are told; may be empty.
+        reason: String,
+    },
+    /// `/MSG nick texto` (`/PRIVADO`): a private message.
+    Private {
+        /// The recipient's nickname, as typed.
+        to: String,
+        /// The message.
+        text: String,
+    },
+    /// `/NICK novo`: change nickname.
+    Nick {
+        /// The nickname wanted, as typed.
+        nick: String,
+    },
+    /// `/ME ação`: an action line (`* ana acena`).
+    Me {
+        /// The action.
+        text: String,
+    },
+    /// `/AJUDA` (`/HELP`): the list of commands.
+    Help,
+}
+
+/// A command's names, its usage and what it does: the one table behind parsing, the server's
+/// `/AJUDA` answer and the client's completion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandInfo {
+    /// The canonical (Portuguese) name, upper case, without the slash.
+    pub name: &'static str,
+    /// Other names that mean the same.
+    pub aliases: &'static [&'static str],
+    /// How to call it.
+    pub usage: &'static str,
+    /// One line on what it does, in Portuguese.
+    pub summary: &'static str,
+}
+
+impl CommandInfo {
+    /// Every name of the command: the canonical one first.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> {
+        std::iter::once(self.name).chain(self.aliases.iter().copied())
+    }
+}
+
+/// Every command the protocol knows, in the order `/AJUDA` lists them.
+pub const COMMANDS: [CommandInfo; 7] = [
+    CommandInfo {
+        name: "ENTRAR",
+        aliases: &["JOIN"],
+        usage: "/ENTRAR",
+        summary: "conecta a um servidor (no cliente papo; no nc, envie o apelido)",
+    },
+    CommandInfo {
+        name: "USUARIOS",
+        aliases: &["USERS", "WHO"],
+        usage: "/USUARIOS",
+        summary: "lista quem está na sala",
+    },
+    CommandInfo {
+        name: "MSG",
+        aliases: &["PRIVADO"],
+        usage: "/MSG apelido texto",
+        summary: "mensagem privada, só para essa pessoa",
+    },
+    CommandInfo {
+        name: "NICK",
+        aliases: &[],
+        usage: "/NICK novo",
+        summary: "troca o seu apelido",
+    },
+    CommandInfo {
+        name: "ME",
+        aliases: &[],
+        usage: "/ME ação",
+        summary: "descreve uma ação (* ana acena)",
+    },
+    CommandInfo {
+        name: "AJUDA",
+        aliases: &["HELP"],
+        usage: "/AJUDA",
+        summary: "esta lista de comandos",
+    },
+    CommandInfo {
+        name: "SAIR",
+        aliases: &["QUIT"],
+        usage: "/SAIR [motivo]",
+        summary: "sai da sala (e fecha o cliente)",
+    },
+];
+
+/// A client line that cannot be accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// The line holds a character that is never relayed.
+    #[error(transparent)]
+    Forbidden(#[from] TextError),
+    /// `/NAME` names no command.
+    #[error("comando desconhecido: /{0}")]
+    UnknownCommand(String),
+    /// The command needs an argument.
+    #[error("faltou argumento; uso: {usage}")]
+    MissingArgument {
+        /// How to call the command.
+        usage: &'static str,
+    },
+}
+
+/// Looks a command up by any of its names, case-insensitively.
+pub fn find_command(name: &str) -> Option<&'static CommandInfo> {
+    COMMANDS
+        .iter()
+        .find(|info| info.names().any(|n| n.eq_ignore_ascii_case(name)))
+}
+
+/// Splits `s` at its first run of whitespace: (first word, rest with leading spaces removed).
+fn split_word(s: &str) -> (&str, &str) {
+    let s = s.trim_start();
+    match s.find(char::is_whitespace) {
+        Some(i) => (&s[..i], s[i..].trim_start()),
+        None => (s, ""),
+    }
+}
+
+impl ClientLine {
+    /// Parses one line (without its terminator). Blank lines are `Ok(None)`: they are ignored.
+    pub fn parse(line: &str) -> Result<Option<Self>, ParseError> {
+        check_text(line)?;
+        if line.trim().is_empty() {
+            return Ok(None);
+        }
+        let Some(after_slash) = line.strip_prefix('/') else {
+            return Ok(Some(Self::Text(line.to_owned())));
+        };
+        if after_slash.starts_with('/') {
+            return Ok(Some(Self::Text(after_slash.to_owned())));
+        }
+        let (name, args) = split_word(after_slash);
+        let info = find_command(name).ok_or_else(|| ParseError::UnknownCommand(name.to_owned()))?;
+        let missing = || ParseError::MissingArgument { usage: info.usage };
+        let args = args.trim_end();
+        let command = match info.name {
+            "ENTRAR" => Command::Join,
+            "USUARIOS" => Command::Users,
+            "AJUDA" => Command::Help,
+            "SAIR" => Command::Quit {
+                reason: args.to_owned(),
+            },
+            "NICK" if !args.is_empty() => Command::Nick {
+                nick: args.to_owned(),
+            },
+            "ME" if !args.is_empty() => Command::Me {
+                text: args.to_owned(),
+            },
+            "MSG" => match split_word(args) {
+                (to, text) if !to.is_empty() && !text.is_empty() => Command::Private {
+                    to: to.to_owned(),
+                    text: text.to_owned(),
+                },
+                _ => return Err(missing()),
+            },
+            _ => return Err(missing()),
+        };
+        Ok(Some(Self::Command(command)))
+    }
+
+    /// The line as sent on the wire, LF included. Text that starts with `/` is escaped as `//`.
+    pub fn encode(&self) -> Result<String, crate::EncodeError> {
+        let body = match self {
+            Self::Text(text) if text.starts_with('/') => format!("/{text}"),
+            Self::Text(text) => text.clone(),
+            Self::Command(Command::Join) => "/ENTRAR".to_owned(),
+            Self::Command(Command::Users) => "/USUARIOS".to_owned(),
+            Self::Command(Command::Help) => "/AJUDA".to_owned(),
+            Self::Command(Command::Quit { reason }) if reason.is_empty() => "/SAIR".to_owned(),
+            Self::Command(Command::Quit { reason }) => format!("/SAIR {reason}"),
+            Self::Command(Command::Private { to, text }) => format!("/MSG {to} {text}"),
+            Self::Command(Command::Nick { nick }) => format!("/NICK {nick}"),
+            Self::Command(Command::Me { text }) => format!("/ME {text}"),
+        };
+        crate::server_line::checked_line(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(line: &str) -> Result<Option<ClientLine>, ParseError> {
+        ClientLine::parse(line)
+    }
+
+    fn cmd(c: Command) -> Result<Option<ClientLine>, ParseError> {
+        Ok(Some(ClientLine::Command(c)))
+    }
+
+    fn text(t: &str) -> Result<Option<ClientLine>, ParseError> {
+        Ok(Some(ClientLine::Text(t.to_owned())))
+    }
+
+    #[test]
+    fn plain_text_is_kept_exactly() {
+        assert_eq!(parse("  oi  pessoal "), text("  oi  pessoal "));
+        assert_eq!(parse("//etc/passwd"), text("/etc/passwd"));
+        assert_eq!(parse("a / b"), text("a / b"));
+    }
+
+    #[test]
+    fn blank_lines_are_ignored() {
+        assert_eq!(parse(""), Ok(None));
+        assert_eq!(parse(" \t "), Ok(None));
+    }
+
+    #[test]
+    fn commands_and_aliases_are_case_insensitive() {
+        for line in ["/USUARIOS", "/usuarios", "/Users", "/WHO", "/who  "] {
+            assert_eq!(parse(line), cmd(Command::Users), "{line}");
+        }
+        for line in ["/AJUDA", "/help"] {
+            assert_eq!(parse(line), cmd(Command::Help), "{line}");
+        }
+        assert_eq!(parse("/join"), cmd(Command::Join));
+        assert_eq!(parse("/ENTRAR"), cmd(Command::Join));
+    }
+
+    #[test]
+    fn quit_takes_an_optional_reason() {
+        assert_eq!(
+            parse("/SAIR"),
+            cmd(Command::Quit {
+                reason: String::new()
+            })
+        );
+        assert_eq!(
+            parse("/quit  até amanhã "),
+            cmd(Command::Quit {
+                reason: "até amanhã".into()
+            })
+        );
+    }
+
+    #[test]
+    fn private_nick_and_me_need_arguments() {
+        assert_eq!(
+            parse("/msg bob  oi, tudo bem?"),
+            cmd(Command::Private {
+                to: "bob".into(),
+                text: "oi, tudo bem?".into()
+            })
+        );
+        assert_eq!(
+            parse("/PRIVADO bob x"),
+            cmd(Command::Private {
+                to: "bob".into(),
+                text: "x".into()
+            })
+        );
+        assert_eq!(
+            parse("/NICK ana_"),
+            cmd(Command::Nick {
+                nick: "ana_".into()
+            })
+        );
+        assert_eq!(
+            parse("/me acena"),
+            cmd(Command::Me {
+                text: "acena".into()
+            })
+        );
+        for (line, usage) in [
+            ("/MSG", "/MSG apelido texto"),
+            ("/MSG bob", "/MSG apelido texto"),
+            ("/NICK ", "/NICK novo"),
+            ("/ME", "/ME ação"),
+        ] {
+            assert_eq!(
+                parse(line),
+                Err(ParseError::MissingArgument { usage }),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_commands_and_forbidden_characters_are_errors() {
+        assert_eq!(
+            parse("/dance"),
+            Err(ParseError::UnknownCommand("dance".into()))
+        );
+        assert_eq!(parse("/"), Err(ParseError::UnknownCommand(String::new())));
+        assert!(matches!(parse("oi\x1b[2J"), Err(ParseError::Forbidden(_))));
+    }
+
+    #[test]
+    fn encode_then_parse_round_trips() {
+        let lines = [
+            ClientLine::Text("oi".into()),
+            ClientLine::Text("/não é comando".into()),
+            ClientLine::Command(Command::Join),
+            ClientLine::Command(Command::Users),
+            ClientLine::Command(Command::Help),
+            ClientLine::Command(Command::Quit {
+                reason: String::new(),
+            }),
+            ClientLine::Command(Command::Quit {
+                reason: "fui".into(),
+            }),
+            ClientLine::Command(Command::Private {
+                to: "bob".into(),
+                text: "olá".into(),
+            }),
+            ClientLine::Command(Command::Nick {
+                nick: "ana_".into(),
+            }),
+            ClientLine::Command(Command::Me {
+                text: "acena".into(),
+            }),
+        ];
+        for line in lines {
+            let wire = line.encode().expect("encodable");
+            assert!(wire.ends_with('\n'));
+            let parsed = ClientLine::parse(wire.trim_end_matches('\n'));
+            assert_eq!(parsed, Ok(Some(line)));
+        }
+    }
+
+    #[test]
+    fn encode_refuses_line_breaks() {
+        assert!(ClientLine::Text("a\nb".into()).encode().is_err());
+    }
+
+    #[test]
+    fn every_name_is_unique() {
+        let mut names: Vec<&str> = COMMANDS.iter().flat_map(CommandInfo::names).collect();
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count);
+    }
+}

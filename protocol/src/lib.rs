@@ -1,0 +1,26 @@
+//! papo's wire protocol, with no I/O: line framing with limits, typed lines in both directions,
+//! nickname rules and the text rules every relayed line obeys.
+//!
+//! The protocol is described for people in `docs/protocol.md`; this crate is its single
+//! implementation, shared by the server and the client. Parsing is a pure function over bytes
+//! and strings, so tests and fuzzers call it directly.
+
+mod client_line;
+mod error_code;
+mod framing;
+pub mod limits;
+mod nickname;
+mod server_line;
+mod text;
+mod time;
+
+pub use client_line::{COMMANDS, ClientLine, Command, CommandInfo, ParseError, find_command};
+pub use error_code::ErrorCode;
+pub use framing::{Frame, LineSplitter, Split};
+pub use nickname::{NickKey, Nickname, NicknameError};
+pub use server_line::{EncodeError, EventId, LeaveKind, ServerLine, ServerLineError};
+pub use text::{TextError, check_text, is_forbidden_char};
+pub use time::{Timestamp, TimestampError};
+
+/// The protocol version announced in the server's greeting (`HELLO papo 1 :…`).
+pub const PROTOCOL_VERSION: u32 = 1;

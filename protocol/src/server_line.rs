@@ -1,0 +1,550 @@
+//! Lines the server sends. Every line is `TAG field… [:trailing text]`: a fixed number of
+//! space-free fields per tag, then, for tags that carry text, one `:`-prefixed trailing part that
+//! runs to the end of the line and may hold anything but a line break.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error_code::ErrorCode;
+use crate::nickname::Nickname;
+use crate::text::is_forbidden_char;
+use crate::time::Timestamp;
+
+/// The identity of a room event, assigned by the server's sequencer; strictly increasing in the
+/// order events were accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EventId(pub u64);
+
+impl fmt::Display for EventId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// How a member left the room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LeaveKind {
+    /// Left with `/SAIR`; the text is the member's own reason (maybe empty).
+    Quit,
+    /// The connection closed or failed without `/SAIR`.
+    Lost,
+    /// The server removed the member (it stopped reading, or sent garbage); the text says why.
+    Dropped,
+}
+
+impl LeaveKind {
+    /// The kind as written on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Quit => "quit",
+            Self::Lost => "lost",
+            Self::Dropped => "dropped",
+        }
+    }
+}
+
+/// One line from the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerLine {
+    /// `HELLO papo <version> :<text>`: the greeting; the client should send its nickname.
+    Hello {
+        /// The protocol version ([`crate::PROTOCOL_VERSION`]).
+        version: u32,
+        /// A greeting for people.
+        text: String,
+    },
+    /// `WELCOME <nick> :<text>`: the nickname was accepted; the client is in the room.
+    Welcome {
+        /// The nickname as the server recorded it (NFC).
+        nick: Nickname,
+        /// A welcome for people.
+        text: String,
+    },
+    /// `MSG <id> <time> <nick> :<text>`: a chat message to the room.
+    Message {
+        /// Event id.
+        id: EventId,
+        /// When the server accepted it.
+        time: Timestamp,
+        /// Who sent it.
+        nick: Nickname,
+        /// The text exactly as sent.
+        text: String,
+    },
+    /// `ACTION <id> <time> <nick> :<text>`: `/ME`, shown as `* nick text`.
+    Action {
+        /// Event id.
+        id: EventId,
+        /// When the server accepted it.
+        time: Timestamp,
+        /// Who acts.
+        nick: Nickname,
+        /// The action.
+        text: String,
+    },
+    /// `PRIV <id> <time> <from> <to> :<text>`: a private message, sent to both ends only.
+    Private {
+        /// Event id.
+        id: EventId,
+        /// When the server accepted it.
+        time: Timestamp,
+        /// The sender.
+        from: Nickname,
+        /// The recipient.
+        to: Nickname,
+        /// The text exactly as sent.
+        text: String,
+    },
+    /// `JOIN <id> <time> <nick>`: someone joined (the joiner receives it too).
+    Joined {
+        /// Event id.
+        id: EventId,
+        /// When it happened.
+        time: Timestamp,
+        /// Who joined.
+        nick: Nickname,
+    },
+    /// `PART <id> <time> <nick> <quit|lost|dropped> :<reason>`: someone left.
+    Left {
+        /// Event id.
+        id: EventId,
+        /// When it happened.
+        time: Timestamp,
+        /// Who left.
+        nick: Nickname,
+        /// How.
+        kind: LeaveKind,
+        /// Their `/SAIR` reason, or the server's explanation; may be empty.
+        reason: String,
+    },
+    /// `NICK <id> <time> <old> <new>`: someone changed nickname.
+    Renamed {
+        /// Event id.
+        id: EventId,
+        /// When it happened.
+        time: Timestamp,
+        /// The previous nickname.
+        old: Nickname,
+        /// The new one.
+        new: Nickname,
+    },
+    /// `USERS <count> :<nick> <nick> …`: who is in the room, sorted case-insensitively.
+    Users {
+        /// The nicknames.
+        nicks: Vec<Nickname>,
+    },
+    /// `HELP :<text>`: one line of the command list.
+    Help {
+        /// The line.
+        text: String,
+    },
+    /// `ERR <CODE> :<text>`: something the client sent was refused; only the client sees it.
+    Error {
+        /// What went wrong, for programs.
+        code: ErrorCode,
+        /// What went wrong, for people.
+        text: String,
+    },
+    /// `BYE :<text>`: the server is closing this connection, and says why.
+    Bye {
+        /// Why.
+        text: String,
+    },
+}
+
+/// A line that cannot be written because a part of it would break the framing or the grammar.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot encode a line holding U+{:04X}", u32::from(*.0))]
+pub struct EncodeError(pub char);
+
+/// A server line that does not follow the grammar. Keeps the line, so a client can show it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("malformed server line ({why}): {line:?}")]
+pub struct ServerLineError {
+    /// The line as received.
+    pub line: String,
+    /// What is wrong with it.
+    pub why: &'static str,
+}
+
+/// Appends the LF after checking that `body` holds no line break or other control character.
+pub(crate) fn checked_line(mut body: String) -> Result<String, EncodeError> {
+    if let Some(c) = body.chars().find(|&c| is_forbidden_char(c) || c == '\n') {
+        return Err(EncodeError(c));
+    }
+    body.push('\n');
+    Ok(body)
+}
+
+impl ServerLine {
+    /// The line as sent on the wire, LF included. Fails if any text holds a character the
+    /// protocol never relays (a line break above all): such text is refused, not truncated.
+    pub fn encode(&self) -> Result<String, EncodeError> {
+        use ServerLine::*;
+        let body = match self {
+            Hello { version, text } => format!("HELLO papo {version} :{text}"),
+            Welcome { nick, text } => format!("WELCOME {nick} :{text}"),
+            Message {
+                id,
+                time,
+                nick,
+                text,
+            } => format!("MSG {id} {time} {nick} :{text}"),
+            Action {
+                id,
+                time,
+                nick,
+                text,
+            } => format!("ACTION {id} {time} {nick} :{text}"),
+            Private {
+                id,
+                time,
+                from,
+                to,
+                text,
+            } => format!("PRIV {id} {time} {from} {to} :{text}"),
+            Joined { id, time, nick } => format!("JOIN {id} {time} {nick}"),
+            Left {
+                id,
+                time,
+                nick,
+                kind,
+                reason,
+            } => format!("PART {id} {time} {nick} {} :{reason}", kind.as_str()),
+            Renamed { id, time, old, new } => format!("NICK {id} {time} {old} {new}"),
+            Users { nicks } => {
+                let names: Vec<&str> = nicks.iter().map(Nickname::as_str).collect();
+                format!("USERS {} :{}", nicks.len(), names.join(" "))
+            }
+            Help { text } => format!("HELP :{text}"),
+            Error { code, text } => format!("ERR {code} :{text}"),
+            Bye { text } => format!("BYE :{text}"),
+        };
+        checked_line(body)
+    }
+
+    /// Parses one line (without its terminator).
+    pub fn parse(line: &str) -> Result<Self, ServerLineError> {
+        let fail = |why| ServerLineError {
+            line: line.to_owned(),
+            why,
+        };
+        let mut c = Cursor { rest: line };
+        let tag = c.word().ok_or_else(|| fail("no tag"))?;
+        let parsed = match tag {
+            "HELLO" => {
+                if c.word() != Some("papo") {
+                    return Err(fail("HELLO without papo"));
+                }
+                let version = c.number().ok_or_else(|| fail("bad version"))?;
+                Self::Hello {
+                    version,
+                    text: c.trailing(),
+                }
+            }
+            "WELCOME" => Self::Welcome {
+                nick: c.nick().ok_or_else(|| fail("bad nickname"))?,
+                text: c.trailing(),
+            },
+            "MSG" | "ACTION" | "PRIV" | "JOIN" | "PART" | "NICK" => {
+                let id = EventId(c.number().ok_or_else(|| fail("bad id"))?);
+                let time = c.time().ok_or_else(|| fail("bad time"))?;
+                let nick = c.nick().ok_or_else(|| fail("bad nickname"))?;
+                match tag {
+                    "MSG" => Self::Message {
+                        id,
+                        time,
+                        nick,
+                        text: c.trailing(),
+                    },
+                    "ACTION" => Self::Action {
+                        id,
+                        time,
+                        nick,
+                        text: c.trailing(),
+                    },
+                    "PRIV" => Self::Private {
+                        id,
+                        time,
+                        from: nick,
+                        to: c.nick().ok_or_else(|| fail("bad recipient"))?,
+                        text: c.trailing(),
+                    },
+                    "JOIN" => Self::Joined { id, time, nick },
+                    "PART" => Self::Left {
+                        id,
+                        time,
+                        nick,
+                        kind: c.leave_kind().ok_or_else(|| fail("bad leave kind"))?,
+                        reason: c.trailing(),
+                    },
+                    _ => Self::Renamed {
+                        id,
+                        time,
+                        old: nick,
+                        new: c.nick().ok_or_else(|| fail("bad new nickname"))?,
+                    },
+                }
+            }
+            "USERS" => {
+                let count: usize = c.number().ok_or_else(|| fail("bad count"))?;
+                let nicks = c
+                    .trailing()
+                    .split_whitespace()
+                    .map(Nickname::parse)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|_| fail("bad nickname in list"))?;
+                if nicks.len() != count {
+                    return Err(fail("count does not match the list"));
+                }
+                Self::Users { nicks }
+            }
+            "HELP" => Self::Help { text: c.trailing() },
+            "ERR" => Self::Error {
+                code: c
+                    .word()
+                    .and_then(|w| w.parse().ok())
+                    .ok_or_else(|| fail("unknown error code"))?,
+                text: c.trailing(),
+            },
+            "BYE" => Self::Bye { text: c.trailing() },
+            _ => return Err(fail("unknown tag")),
+        };
+        if c.rest.is_empty() {
+            Ok(parsed)
+        } else {
+            Err(fail("unexpected text after the fields"))
+        }
+    }
+}
+
+impl FromStr for ServerLine {
+    type Err = ServerLineError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+/// Walks the fields of a line.
+struct Cursor<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Cursor<'a> {
+    /// The next space-separated field; `None` at the end or at the trailing part.
+    fn word(&mut self) -> Option<&'a str> {
+        if self.rest.is_empty() || self.rest.starts_with(':') {
+            return None;
+        }
+        let (word, rest) = match self.rest.split_once(' ') {
+            Some((w, r)) => (w, r),
+            None => (self.rest, ""),
+        };
+        self.rest = rest;
+        (!word.is_empty()).then_some(word)
+    }
+
+    fn number<T: FromStr>(&mut self) -> Option<T> {
+        self.word()
+            .filter(|w| w.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|w| w.parse().ok())
+    }
+
+    fn time(&mut self) -> Option<Timestamp> {
+        self.word().and_then(|w| w.parse().ok())
+    }
+
+    fn nick(&mut self) -> Option<Nickname> {
+        self.word()
+            .and_then(|w| Nickname::parse(w).ok().filter(|n| n.as_str() == w))
+    }
+
+    fn leave_kind(&mut self) -> Option<LeaveKind> {
+        match self.word()? {
+            "quit" => Some(LeaveKind::Quit),
+            "lost" => Some(LeaveKind::Lost),
+            "dropped" => Some(LeaveKind::Dropped),
+            _ => None,
+        }
+    }
+
+    /// The `:`-prefixed text to the end of the line; empty when absent.
+    fn trailing(&mut self) -> String {
+        match self.rest.strip_prefix(':') {
+            Some(text) => {
+                self.rest = "";
+                text.to_owned()
+            }
+            None => String::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nick(s: &str) -> Nickname {
+        Nickname::parse(s).expect("valid nickname")
+    }
+
+    const T: Timestamp = Timestamp::from_unix_seconds(1_795_995_010);
+
+    fn samples() -> Vec<(ServerLine, &'static str)> {
+        vec![
+            (
+                ServerLine::Hello {
+                    version: 1,
+                    text: "bem-vindo: envie seu apelido".into(),
+                },
+                "HELLO papo 1 :bem-vindo: envie seu apelido",
+            ),
+            (
+                ServerLine::Welcome {
+                    nick: nick("ana"),
+                    text: "você entrou".into(),
+                },
+                "WELCOME ana :você entrou",
+            ),
+            (
+                ServerLine::Message {
+                    id: EventId(7),
+                    time: T,
+                    nick: nick("ana"),
+                    text: " :oi: tudo bem? ".into(),
+                },
+                "MSG 7 2026-11-29T23:30:10Z ana : :oi: tudo bem? ",
+            ),
+            (
+                ServerLine::Action {
+                    id: EventId(8),
+                    time: T,
+                    nick: nick("ana"),
+                    text: "acena".into(),
+                },
+                "ACTION 8 2026-11-29T23:30:10Z ana :acena",
+            ),
+            (
+                ServerLine::Private {
+                    id: EventId(9),
+                    time: T,
+                    from: nick("ana"),
+                    to: nick("bob"),
+                    text: "psiu".into(),
+                },
+                "PRIV 9 2026-11-29T23:30:10Z ana bob :psiu",
+            ),
+            (
+                ServerLine::Joined {
+                    id: EventId(1),
+                    time: T,
+                    nick: nick("bob"),
+                },
+                "JOIN 1 2026-11-29T23:30:10Z bob",
+            ),
+            (
+                ServerLine::Left {
+                    id: EventId(10),
+                    time: T,
+                    nick: nick("bob"),
+                    kind: LeaveKind::Quit,
+                    reason: String::new(),
+                },
+                "PART 10 2026-11-29T23:30:10Z bob quit :",
+            ),
+            (
+                ServerLine::Left {
+                    id: EventId(11),
+                    time: T,
+                    nick: nick("cid"),
+                    kind: LeaveKind::Dropped,
+                    reason: "fila cheia".into(),
+                },
+                "PART 11 2026-11-29T23:30:10Z cid dropped :fila cheia",
+            ),
+            (
+                ServerLine::Renamed {
+                    id: EventId(12),
+                    time: T,
+                    old: nick("ana"),
+                    new: nick("Ana_"),
+                },
+                "NICK 12 2026-11-29T23:30:10Z ana Ana_",
+            ),
+            (
+                ServerLine::Users {
+                    nicks: vec![nick("ana"), nick("Bob")],
+                },
+                "USERS 2 :ana Bob",
+            ),
+            (ServerLine::Users { nicks: vec![] }, "USERS 0 :"),
+            (
+                ServerLine::Help {
+                    text: "/AJUDA — esta lista".into(),
+                },
+                "HELP :/AJUDA — esta lista",
+            ),
+            (
+                ServerLine::Error {
+                    code: ErrorCode::NickInUse,
+                    text: "já em uso".into(),
+                },
+                "ERR NICK_IN_USE :já em uso",
+            ),
+            (
+                ServerLine::Bye {
+                    text: "até logo".into(),
+                },
+                "BYE :até logo",
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_line_encodes_as_documented_and_parses_back() {
+        for (line, wire) in samples() {
+            assert_eq!(line.encode(), Ok(format!("{wire}\n")));
+            assert_eq!(ServerLine::parse(wire), Ok(line), "{wire}");
+        }
+    }
+
+    #[test]
+    fn encode_refuses_line_breaks_and_controls_in_text() {
+        let line = ServerLine::Bye {
+            text: "a\nMSG 1 x".into(),
+        };
+        assert_eq!(line.encode(), Err(EncodeError('\n')));
+        let line = ServerLine::Help {
+            text: "\x1b[2J".into(),
+        };
+        assert_eq!(line.encode(), Err(EncodeError('\x1b')));
+    }
+
+    #[test]
+    fn malformed_lines_are_errors_that_keep_the_line() {
+        for bad in [
+            "",
+            "NOPE x",
+            "HELLO irc 1 :x",
+            "MSG x 2026-11-29T23:30:10Z ana :oi",
+            "MSG 1 yesterday ana :oi",
+            "MSG 1 2026-11-29T23:30:10Z /ana :oi",
+            "MSG -1 2026-11-29T23:30:10Z ana :oi",
+            "JOIN 1 2026-11-29T23:30:10Z",
+            "JOIN 1 2026-11-29T23:30:10Z ana extra",
+            "PART 1 2026-11-29T23:30:10Z ana gone :x",
+            "USERS 3 :ana bob",
+            "USERS 1 :a:b",
+            "ERR WHATEVER :x",
+        ] {
+            let err = ServerLine::parse(bad).expect_err(bad);
+            assert_eq!(err.line, bad);
+        }
+    }
+
+    #[test]
+    fn a_nickname_field_must_already_be_normalised() {
+        assert!(ServerLine::parse("JOIN 1 2026-11-29T23:30:10Z Jose\u{301}").is_err());
+    }
+}
