@@ -1,0 +1,111 @@
+//! One peer's connection: reads its lines into the hub, writes its outbox to the socket.
+//! Generic over the byte stream, so plain TCP today and TLS later share it.
+
+use std::sync::Arc;
+
+use futures::StreamExt;
+use papo_protocol::{ClientLine, Frame, LeaveKind};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio_util::codec::FramedRead;
+use tokio_util::sync::CancellationToken;
+
+use crate::codec::LineDecoder;
+use crate::hub::Hub;
+use crate::outbox::Outbox;
+use crate::replies;
+use crate::room::MemberId;
+
+/// A write buffer larger than this is released after its batch, so idle connections stay small.
+const KEEP_WRITE_BUFFER: usize = 16 * 1024;
+
+/// Serves one connection until it closes, the server drops it, or `shutdown` is cancelled (then
+/// the hub has queued a final `BYE`, which is flushed before the connection closes).
+pub async fn serve<S>(stream: S, label: String, hub: Arc<Hub>, shutdown: CancellationToken)
+where
+    S: AsyncRead + AsyncWrite + Send + 'static,
+{
+    let (read_half, mut write_half) = tokio::io::split(stream);
+    let Ok((id, outbox)) = hub.connect() else {
+        tracing::warn!(peer = %label, "refused: server full");
+        if let Ok(line) = replies::server_full(hub.config().max_clients).encode() {
+            // Best effort: the peer may already be gone.
+            let _ = write_half.write_all(line.as_bytes()).await;
+            let _ = write_half.shutdown().await;
+        }
+        return;
+    };
+    tracing::debug!(peer = %label, member = id.0, "connected");
+    let reading = read_lines(read_half, id, &hub, &outbox, &shutdown);
+    let writing = write_lines(write_half, &outbox);
+    tokio::join!(reading, writing);
+    tracing::debug!(peer = %label, member = id.0, "closed");
+}
+
+async fn read_lines<R: AsyncRead>(
+    reader: R,
+    id: MemberId,
+    hub: &Hub,
+    outbox: &Outbox,
+    shutdown: &CancellationToken,
+) {
+    let max = hub.config().max_line_bytes;
+    let mut frames = std::pin::pin!(FramedRead::new(reader, LineDecoder::new(max)));
+    let (kind, reason) = loop {
+        let frame = tokio::select! {
+            biased;
+            () = shutdown.cancelled() => return,
+            () = outbox.aborted() => break (LeaveKind::Lost, replies::CONNECTION_CLOSED.to_owned()),
+            frame = frames.next() => frame,
+        };
+        match frame {
+            None => break (LeaveKind::Lost, replies::CONNECTION_CLOSED.to_owned()),
+            Some(Err(err)) => break (LeaveKind::Lost, format!("erro de conexão: {err}")),
+            Some(Ok(Frame::Line(text))) => match ClientLine::parse(&text) {
+                Ok(None) => {}
+                Ok(Some(line)) => {
+                    if hub.handle(id, line) {
+                        return;
+                    }
+                }
+                Err(err) => hub.reply(id, replies::parse_error(&err)),
+            },
+            Some(Ok(Frame::TooLong)) => hub.reply(id, replies::line_too_long(max)),
+            Some(Ok(Frame::InvalidUtf8)) => hub.reply(id, replies::invalid_utf8()),
+            Some(Ok(Frame::Runaway)) => {
+                hub.drop_member(id, replies::RUNAWAY);
+                return;
+            }
+        }
+    };
+    hub.disconnect(id, kind, &reason);
+}
+
+async fn write_lines<W: AsyncWrite>(writer: W, outbox: &Outbox) {
+    let mut writer = std::pin::pin!(writer);
+    let mut buf = Vec::new();
+    loop {
+        let more = tokio::select! {
+            biased;
+            () = outbox.aborted() => return,
+            more = outbox.next_batch(&mut buf) => more,
+        };
+        if !more {
+            break;
+        }
+        let written = tokio::select! {
+            biased;
+            () = outbox.aborted() => return,
+            written = writer.write_all(&buf) => written,
+        };
+        if let Err(err) = written {
+            tracing::debug!(%err, "write failed");
+            outbox.abort();
+            return;
+        }
+        buf.clear();
+        if buf.capacity() > KEEP_WRITE_BUFFER {
+            buf = Vec::new();
+        }
+    }
+    let _ = writer.shutdown().await;
+}

@@ -1,0 +1,210 @@
+//! The state every connection shares: the room and each connection's outbox. Delivers what the
+//! room decides — each line encoded once, its bytes shared by every recipient — under one short
+//! lock that is never held across I/O.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use bytes::Bytes;
+use papo_protocol::{ClientLine, LeaveKind, ServerLine, Timestamp};
+
+use crate::config::Config;
+use crate::outbox::{Outbox, PushError};
+use crate::replies;
+use crate::room::{Delivery, MemberId, Recipients, Room};
+
+/// The server holds `max_clients` connections already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("server full")]
+pub struct Full;
+
+#[derive(Debug, Default)]
+struct State {
+    room: Room,
+    outboxes: HashMap<MemberId, Arc<Outbox>>,
+    last_connection: u64,
+    shutting_down: bool,
+}
+
+/// The room and its connections.
+#[derive(Debug)]
+pub struct Hub {
+    state: Mutex<State>,
+    config: Config,
+}
+
+impl Hub {
+    /// An empty hub with the given limits.
+    pub fn new(config: Config) -> Self {
+        Self {
+            state: Mutex::new(State::default()),
+            config,
+        }
+    }
+
+    /// The limits in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Every critical section leaves the state consistent before anything can panic in it.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Registers a new connection and queues the greeting; refused when the server is full or
+    /// shutting down.
+    pub fn connect(&self) -> Result<(MemberId, Arc<Outbox>), Full> {
+        let mut state = self.lock();
+        if state.shutting_down || state.outboxes.len() >= self.config.max_clients {
+            return Err(Full);
+        }
+        state.last_connection += 1;
+        let id = MemberId(state.last_connection);
+        let outbox = Arc::new(Outbox::new(self.config.max_queue_bytes));
+        state.outboxes.insert(id, Arc::clone(&outbox));
+        deliver(&mut state, one(id, replies::hello()), Timestamp::now());
+        Ok((id, outbox))
+    }
+
+    /// Handles a parsed line from `from`. Returns `true` when the connection should close
+    /// (after `/SAIR`): its outbox is then closed and flushes what is queued.
+    pub fn handle(&self, from: MemberId, line: ClientLine) -> bool {
+        let now = Timestamp::now();
+        let mut state = self.lock();
+        let outcome = state.room.handle(from, line, now);
+        deliver(&mut state, outcome.deliveries, now);
+        if outcome.close {
+            close(&mut state, from, None);
+        }
+        outcome.close
+    }
+
+    /// Sends `line` to `to` only.
+    pub fn reply(&self, to: MemberId, line: ServerLine) {
+        let mut state = self.lock();
+        deliver(&mut state, one(to, line), Timestamp::now());
+    }
+
+    /// The connection ended (or is ending): announce the departure if it had joined (once) and
+    /// forget it. Queued lines are still flushed.
+    pub fn disconnect(&self, id: MemberId, kind: LeaveKind, reason: &str) {
+        let now = Timestamp::now();
+        let mut state = self.lock();
+        let deliveries = state.room.leave(id, kind, reason.to_owned(), now);
+        if !deliveries.is_empty() {
+            tracing::info!(member = id.0, ?kind, reason, "left");
+        }
+        deliver(&mut state, deliveries, now);
+        close(&mut state, id, None);
+    }
+
+    /// Removes `id` for misbehaving: it gets a `BYE` with `reason`, the room a `PART … dropped`.
+    pub fn drop_member(&self, id: MemberId, reason: &str) {
+        let now = Timestamp::now();
+        let mut state = self.lock();
+        tracing::warn!(member = id.0, reason, "dropping connection");
+        let deliveries = state
+            .room
+            .leave(id, LeaveKind::Dropped, reason.to_owned(), now);
+        deliver(&mut state, deliveries, now);
+        let bye = ServerLine::Bye {
+            text: reason.to_owned(),
+        };
+        close(&mut state, id, Some(bye));
+    }
+
+    /// Starts shutdown: refuses new connections, empties the room and queues a final `BYE` for
+    /// every connection, whose writers then flush and close.
+    pub fn shutdown(&self) {
+        let mut state = self.lock();
+        state.shutting_down = true;
+        state.room.clear();
+        let bye = encode(&ServerLine::Bye {
+            text: replies::SHUTTING_DOWN.into(),
+        });
+        for outbox in state.outboxes.values() {
+            outbox.close_with(bye.clone());
+        }
+    }
+
+    /// Stops every connection at once, flushed or not (the shutdown grace has passed).
+    pub fn abort_all(&self) {
+        for outbox in self.lock().outboxes.values() {
+            outbox.abort();
+        }
+    }
+
+    /// How many connections are open.
+    pub fn connections(&self) -> usize {
+        self.lock().outboxes.len()
+    }
+
+    /// How many members have joined the room.
+    pub fn members(&self) -> usize {
+        self.lock().room.len()
+    }
+}
+
+fn one(to: MemberId, line: ServerLine) -> Vec<Delivery> {
+    vec![Delivery {
+        to: Recipients::One(to),
+        line,
+    }]
+}
+
+/// Forgets connection `id` and closes its outbox after an optional last line.
+fn close(state: &mut State, id: MemberId, last: Option<ServerLine>) {
+    if let Some(outbox) = state.outboxes.remove(&id) {
+        outbox.close_with(last.as_ref().and_then(encode));
+    }
+}
+
+fn encode(line: &ServerLine) -> Option<Bytes> {
+    match line.encode() {
+        Ok(text) => Some(Bytes::from(text)),
+        Err(err) => {
+            // Text reaching here was validated on the way in; this is a server bug, not input.
+            tracing::error!(%err, ?line, "line not encodable; not sent");
+            None
+        }
+    }
+}
+
+/// Encodes each line once and queues its bytes for every recipient. A recipient whose queue is
+/// full is dropped from the room; its departure is delivered in turn.
+fn deliver(state: &mut State, deliveries: Vec<Delivery>, now: Timestamp) {
+    let mut work = VecDeque::from(deliveries);
+    let mut overflowed = Vec::new();
+    while let Some(Delivery { to, line }) = work.pop_front() {
+        if let (ServerLine::Joined { nick, .. }, Recipients::All) = (&line, to) {
+            tracing::info!(%nick, "joined");
+        }
+        let Some(bytes) = encode(&line) else { continue };
+        let mut push = |id: MemberId| {
+            if let Some(outbox) = state.outboxes.get(&id)
+                && outbox.push(bytes.clone()) == Err(PushError::Full)
+            {
+                overflowed.push(id);
+            }
+        };
+        match to {
+            Recipients::All => state.room.member_ids().for_each(&mut push),
+            Recipients::One(id) => push(id),
+            Recipients::Pair(a, b) => {
+                push(a);
+                push(b);
+            }
+        }
+        for id in overflowed.drain(..) {
+            tracing::warn!(member = id.0, "outbound queue full; dropping slow reader");
+            if let Some(outbox) = state.outboxes.get(&id) {
+                outbox.abort();
+            }
+            let reason = replies::SLOW_READER.to_owned();
+            work.extend(state.room.leave(id, LeaveKind::Dropped, reason, now));
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! `papo-server`: runs the room until SIGINT or SIGTERM.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+use clap::builder::RangedU64ValueParser;
+use papo_server::config::{Config, DEFAULT_PORT};
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+/// papo's chat server: one room, every line relayed to every member. Speak to it with the
+/// `papo` client or with `nc HOST PORT`.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Address to listen on: 127.0.0.1 (this machine only), 0.0.0.0 (every IPv4 interface),
+    /// :: (IPv6, and IPv4 where the system allows) or a host name.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// TCP port; 0 picks a free one (the address is printed on start).
+    #[arg(long, default_value_t = DEFAULT_PORT)]
+    port: u16,
+    /// Longest line a client may send, in bytes (longer lines get an error and are dropped).
+    #[arg(long, default_value_t = Config::default().max_line_bytes, value_parser = sizes(64..=1_048_576))]
+    max_line_bytes: usize,
+    /// Most connections at once; more are told the server is full and closed.
+    #[arg(long, default_value_t = Config::default().max_clients, value_parser = sizes(1..=1_000_000))]
+    max_clients: usize,
+    /// Most bytes queued for one member before it is disconnected as a slow reader.
+    #[arg(long, default_value_t = Config::default().max_queue_bytes, value_parser = sizes(8192..=1_073_741_824))]
+    max_queue_bytes: usize,
+    /// Seconds to flush queued lines on shutdown before closing connections anyway.
+    #[arg(long, default_value_t = Config::default().shutdown_grace.as_secs(), value_parser = clap::value_parser!(u64).range(0..=3600))]
+    shutdown_grace_secs: u64,
+}
+
+/// A parser for a size within `range`, with clap's own error message outside it.
+fn sizes(range: std::ops::RangeInclusive<u64>) -> RangedU64ValueParser<usize> {
+    RangedU64ValueParser::new().range(range)
+}
+
+impl Cli {
+    fn config(&self) -> Config {
+        Config {
+            max_line_bytes: self.max_line_bytes,
+            max_clients: self.max_clients,
+            max_queue_bytes: self.max_queue_bytes,
+            shutdown_grace: Duration::from_secs(self.shutdown_grace_secs),
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    let cli = Cli::parse();
+    let config = cli.config();
+    let listener = TcpListener::bind((cli.host.as_str(), cli.port))
+        .await
+        .with_context(|| format!("cannot listen on {}:{}", cli.host, cli.port))?;
+    let addr = listener.local_addr().context("no local address")?;
+    // Scripts read this line to find the port; it goes to stdout, logs go to stderr.
+    println!("listening on {addr}");
+    tracing::info!(%addr, ?config, "papo-server started");
+    papo_server::run(listener, config, shutdown_signal()).await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(err) => {
+            tracing::warn!(%err, "cannot watch SIGTERM; only SIGINT stops the server");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! What the server says to people: every Portuguese text in one place.
+
+use papo_protocol::{
+    COMMANDS, ErrorCode, Nickname, NicknameError, PROTOCOL_VERSION, ParseError, ServerLine,
+    TextError,
+};
+
+/// The greeting sent on connect.
+pub fn hello() -> ServerLine {
+    ServerLine::Hello {
+        version: PROTOCOL_VERSION,
+        text: "bem-vindo ao papo! envie seu apelido (até 32 letras, dígitos, _ - .)".into(),
+    }
+}
+
+/// Sent to a member who was accepted into a room of `count` people.
+pub fn welcome(nick: &Nickname, count: usize) -> ServerLine {
+    let people = if count == 1 { "pessoa" } else { "pessoas" };
+    ServerLine::Welcome {
+        nick: nick.clone(),
+        text: format!(
+            "você entrou na sala como {nick} ({count} {people}); /AJUDA lista os comandos"
+        ),
+    }
+}
+
+/// An `ERR` line.
+pub fn error(code: ErrorCode, text: impl Into<String>) -> ServerLine {
+    ServerLine::Error {
+        code,
+        text: text.into(),
+    }
+}
+
+/// A nickname that breaks the rules.
+pub fn nick_invalid(why: &NicknameError) -> ServerLine {
+    error(
+        ErrorCode::NickInvalid,
+        format!("{why} — escolha outro apelido"),
+    )
+}
+
+/// A nickname someone else has.
+pub fn nick_in_use(nick: &Nickname) -> ServerLine {
+    error(
+        ErrorCode::NickInUse,
+        format!("o apelido {nick} já está em uso — escolha outro apelido"),
+    )
+}
+
+/// A line the parser refused.
+pub fn parse_error(err: &ParseError) -> ServerLine {
+    match err {
+        ParseError::Forbidden(TextError::ForbiddenCharacter { ch, .. }) => error(
+            ErrorCode::ForbiddenCharacter,
+            format!(
+                "a linha contém o caractere de controle U+{:04X} (teclas de seta no nc enviam um); nada foi enviado",
+                u32::from(*ch)
+            ),
+        ),
+        ParseError::UnknownCommand(name) => error(
+            ErrorCode::UnknownCommand,
+            format!("comando desconhecido: /{name} — /AJUDA lista os comandos"),
+        ),
+        ParseError::MissingArgument { usage } => error(
+            ErrorCode::MissingArgument,
+            format!("faltou argumento; uso: {usage}"),
+        ),
+    }
+}
+
+/// A line over the length limit.
+pub fn line_too_long(max: usize) -> ServerLine {
+    error(
+        ErrorCode::LineTooLong,
+        format!("linha maior que {max} bytes; foi descartada"),
+    )
+}
+
+/// A line that is not UTF-8.
+pub fn invalid_utf8() -> ServerLine {
+    error(
+        ErrorCode::InvalidUtf8,
+        "a linha não é UTF-8 válido; foi descartada",
+    )
+}
+
+/// The server is full.
+pub fn server_full(max: usize) -> ServerLine {
+    error(
+        ErrorCode::ServerFull,
+        format!("servidor cheio ({max} conexões); tente mais tarde"),
+    )
+}
+
+/// The `/AJUDA` answer, one `HELP` line each.
+pub fn help() -> Vec<ServerLine> {
+    let mut lines = vec!["comandos (maiúsculas ou minúsculas tanto faz):".to_owned()];
+    for info in &COMMANDS {
+        let aliases: Vec<String> = info.aliases.iter().map(|a| format!("/{a}")).collect();
+        let also = if aliases.is_empty() {
+            String::new()
+        } else {
+            format!(" (também {})", aliases.join(", "))
+        };
+        lines.push(format!("  {:<20} {}{also}", info.usage, info.summary));
+    }
+    lines.push("texto sem / vai para a sala; //texto envia uma linha que começa com /".into());
+    lines
+        .into_iter()
+        .map(|text| ServerLine::Help { text })
+        .collect()
+}
+
+/// Why a member was dropped for not reading.
+pub const SLOW_READER: &str = "parou de ler (fila de saída cheia)";
+/// Why a member was dropped for a runaway line.
+pub const RUNAWAY: &str = "enviou dados demais sem quebra de linha";
+/// The reason given when a connection closes without `/SAIR`.
+pub const CONNECTION_CLOSED: &str = "conexão encerrada";
+/// Sent to every member when the server shuts down.
+pub const SHUTTING_DOWN: &str = "servidor encerrando";
