@@ -355,3 +355,7 @@ fn help(to: MemberId) -> Outcome {
         close: false,
     }
 }
+
+#[cfg(test)]
+#[path = "room_tests.rs"]
+mod tests;
