@@ -18,6 +18,9 @@ use crate::room::MemberId;
 /// A write buffer larger than this is released after its batch, so idle connections stay small.
 const KEEP_WRITE_BUFFER: usize = 16 * 1024;
 
+/// The read buffer a connection starts with (tokio-util's default is 8 KiB); it grows as needed.
+const INITIAL_READ_BUFFER: usize = 1024;
+
 /// Serves one connection until it closes, the server drops it, or `shutdown` is cancelled (then
 /// the hub has queued a final `BYE`, which is flushed before the connection closes).
 pub async fn serve<S>(stream: S, label: String, hub: Arc<Hub>, shutdown: CancellationToken)
@@ -49,7 +52,11 @@ async fn read_lines<R: AsyncRead>(
     shutdown: &CancellationToken,
 ) {
     let max = hub.config().max_line_bytes;
-    let mut frames = std::pin::pin!(FramedRead::new(reader, LineDecoder::new(max)));
+    let mut frames = std::pin::pin!(FramedRead::with_capacity(
+        reader,
+        LineDecoder::new(max),
+        INITIAL_READ_BUFFER,
+    ));
     let (kind, reason) = loop {
         let frame = tokio::select! {
             biased;
