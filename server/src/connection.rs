@@ -15,9 +15,6 @@ use crate::outbox::Outbox;
 use crate::replies;
 use crate::room::MemberId;
 
-/// A write buffer larger than this is released after its batch, so idle connections stay small.
-const KEEP_WRITE_BUFFER: usize = 16 * 1024;
-
 /// The read buffer a connection starts with (tokio-util's default is 8 KiB); it grows as needed.
 const INITIAL_READ_BUFFER: usize = 1024;
 
@@ -89,8 +86,9 @@ async fn read_lines<R: AsyncRead>(
 
 async fn write_lines<W: AsyncWrite>(writer: W, outbox: &Outbox) {
     let mut writer = std::pin::pin!(writer);
-    let mut buf = Vec::new();
     loop {
+        // A fresh buffer per batch, freed after its write: an idle connection holds none.
+        let mut buf = Vec::new();
         let more = tokio::select! {
             biased;
             () = outbox.aborted() => return,
@@ -108,10 +106,6 @@ async fn write_lines<W: AsyncWrite>(writer: W, outbox: &Outbox) {
             tracing::debug!(%err, "write failed");
             outbox.abort();
             return;
-        }
-        buf.clear();
-        if buf.capacity() > KEEP_WRITE_BUFFER {
-            buf = Vec::new();
         }
     }
     let _ = writer.shutdown().await;

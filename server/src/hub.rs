@@ -72,8 +72,9 @@ impl Hub {
     /// Handles a parsed line from `from`. Returns `true` when the connection should close
     /// (after `/SAIR`): its outbox is then closed and flushes what is queued.
     pub fn handle(&self, from: MemberId, line: ClientLine) -> bool {
-        let now = Timestamp::now();
         let mut state = self.lock();
+        // Read the clock under the lock, so timestamps follow the order of event ids.
+        let now = Timestamp::now();
         let outcome = state.room.handle(from, line, now);
         deliver(&mut state, outcome.deliveries, now);
         if outcome.close {
@@ -91,8 +92,8 @@ impl Hub {
     /// The connection ended (or is ending): announce the departure if it had joined (once) and
     /// forget it. Queued lines are still flushed.
     pub fn disconnect(&self, id: MemberId, kind: LeaveKind, reason: &str) {
-        let now = Timestamp::now();
         let mut state = self.lock();
+        let now = Timestamp::now();
         let deliveries = state.room.leave(id, kind, reason.to_owned(), now);
         if !deliveries.is_empty() {
             tracing::info!(member = id.0, ?kind, reason, "left");
@@ -103,8 +104,8 @@ impl Hub {
 
     /// Removes `id` for misbehaving: it gets a `BYE` with `reason`, the room a `PART … dropped`.
     pub fn drop_member(&self, id: MemberId, reason: &str) {
-        let now = Timestamp::now();
         let mut state = self.lock();
+        let now = Timestamp::now();
         tracing::warn!(member = id.0, reason, "dropping connection");
         let deliveries = state
             .room

@@ -128,7 +128,13 @@ fn users_reach_only_the_requester_sorted_case_insensitively() {
 #[test]
 fn quit_announces_to_the_others_says_bye_and_closes() {
     let mut room = room_of_three();
-    let outcome = room.handle(BOB, command(Command::Quit { reason: "fui".into() }), NOW);
+    let outcome = room.handle(
+        BOB,
+        command(Command::Quit {
+            reason: "fui".into(),
+        }),
+        NOW,
+    );
     assert!(outcome.close);
     assert!(matches!(
         &outcome.deliveries[..],
@@ -217,7 +223,13 @@ fn rename_announces_once_and_frees_the_old_name() {
         error_code(&same.deliveries),
         Some((Recipients::One(ANA), ErrorCode::NickInUse))
     );
-    room.handle(ANA, command(Command::Nick { nick: "ana_".into() }), NOW);
+    room.handle(
+        ANA,
+        command(Command::Nick {
+            nick: "ana_".into(),
+        }),
+        NOW,
+    );
     room.handle(MemberId(7), text("ana"), NOW);
     assert!(room.contains(MemberId(7)));
 }
@@ -225,7 +237,13 @@ fn rename_announces_once_and_frees_the_old_name() {
 #[test]
 fn actions_help_and_join_after_joining() {
     let mut room = room_of_three();
-    let action = room.handle(CID, command(Command::Me { text: "acena".into() }), NOW);
+    let action = room.handle(
+        CID,
+        command(Command::Me {
+            text: "acena".into(),
+        }),
+        NOW,
+    );
     assert!(matches!(
         &action.deliveries[..],
         [Delivery { to: Recipients::All, line: ServerLine::Action { text, .. } }] if text == "acena"
@@ -259,8 +277,16 @@ fn before_joining_only_nickname_help_users_and_quit_work() {
         );
     }
     let users = room.handle(stranger, command(Command::Users), NOW);
-    assert!(matches!(&users.deliveries[..], [Delivery { line: ServerLine::Users { nicks }, .. }] if nicks.len() == 3));
-    let quit = room.handle(stranger, command(Command::Quit { reason: String::new() }), NOW);
+    assert!(
+        matches!(&users.deliveries[..], [Delivery { line: ServerLine::Users { nicks }, .. }] if nicks.len() == 3)
+    );
+    let quit = room.handle(
+        stranger,
+        command(Command::Quit {
+            reason: String::new(),
+        }),
+        NOW,
+    );
     assert!(quit.close);
     assert!(matches!(
         &quit.deliveries[..],
@@ -278,7 +304,12 @@ fn every_event_id_is_greater_than_the_last() {
     let lines = [
         (ANA, text("a")),
         (BOB, command(Command::Me { text: "b".into() })),
-        (CID, command(Command::Nick { nick: "cid2".into() })),
+        (
+            CID,
+            command(Command::Nick {
+                nick: "cid2".into(),
+            }),
+        ),
         (
             ANA,
             command(Command::Private {
