@@ -159,7 +159,11 @@ impl ClientLine {
         if after_slash.starts_with('/') {
             return Ok(Some(Self::Text(after_slash.to_owned())));
         }
-        let (name, args) = split_word(after_slash);
+        // The name starts right after the slash: "/ SAIR" is not a command.
+        let (name, args) = match after_slash.find(char::is_whitespace) {
+            Some(i) => (&after_slash[..i], after_slash[i..].trim_start()),
+            None => (after_slash, ""),
+        };
         let info = find_command(name).ok_or_else(|| ParseError::UnknownCommand(name.to_owned()))?;
         let missing = || ParseError::MissingArgument { usage: info.usage };
         let args = args.trim_end();
@@ -312,6 +316,10 @@ mod tests {
             Err(ParseError::UnknownCommand("dance".into()))
         );
         assert_eq!(parse("/"), Err(ParseError::UnknownCommand(String::new())));
+        assert_eq!(
+            parse("/ SAIR"),
+            Err(ParseError::UnknownCommand(String::new()))
+        );
         assert!(matches!(parse("oi\x1b[2J"), Err(ParseError::Forbidden(_))));
     }
 

@@ -42,6 +42,8 @@ pub struct LineSplitter {
     scanned: usize,
     /// While discarding an overlong line: how many of its bytes were seen so far.
     discarded: Option<usize>,
+    /// Whether [`Frame::Runaway`] was reported for the line being discarded.
+    runaway_reported: bool,
 }
 
 impl LineSplitter {
@@ -52,6 +54,7 @@ impl LineSplitter {
             runaway_bytes: max_line_bytes.saturating_mul(RUNAWAY_FACTOR),
             scanned: 0,
             discarded: None,
+            runaway_reported: false,
         }
     }
 
@@ -71,12 +74,14 @@ impl LineSplitter {
                 Some(lf) => {
                     consumed += lf + 1;
                     self.discarded = None;
+                    self.runaway_reported = false;
                 }
                 None => {
                     let total = seen.saturating_add(rest.len());
                     self.discarded = Some(total);
-                    // Reported on the first read past the threshold, never again for this line.
-                    let runaway = seen <= self.runaway_bytes && total > self.runaway_bytes;
+                    // Reported once, on the first call that finds the threshold passed.
+                    let runaway = !self.runaway_reported && total > self.runaway_bytes;
+                    self.runaway_reported |= runaway;
                     return Split {
                         consumed: buf.len(),
                         frame: runaway.then_some(Frame::Runaway),
@@ -115,8 +120,9 @@ impl LineSplitter {
                         frame: Some(Frame::TooLong),
                     },
                     None => {
-                        // Counted from zero so the runaway threshold is crossed on a later read.
-                        self.discarded = Some(0);
+                        // Counted from here; if this alone passes the runaway threshold, the
+                        // next call (even on an empty buffer) reports it.
+                        self.discarded = Some(rest.len());
                         Split {
                             consumed: buf.len(),
                             frame: Some(Frame::TooLong),
@@ -231,6 +237,24 @@ mod tests {
         let huge = [b'x'; 1000];
         let frames = feed(&mut s, &[&huge[..], b"x", &huge[..]]);
         assert_eq!(frames, [Frame::TooLong, Frame::Runaway]);
+    }
+
+    #[test]
+    fn runaway_counts_every_byte_of_the_line() {
+        // Limit 4, threshold 64: the 65th byte without LF is the runaway, however it is cut.
+        let mut s = LineSplitter::new(4);
+        assert_eq!(feed(&mut s, &[&[b'x'; 64][..]]), [Frame::TooLong]);
+        assert_eq!(feed(&mut s, &[b"x"]), [Frame::Runaway]);
+        let mut s = LineSplitter::new(4);
+        assert_eq!(
+            feed(&mut s, &[&[b'x'; 65][..]]),
+            [Frame::TooLong, Frame::Runaway]
+        );
+        // After the line finally ends, the next overlong line is reported afresh.
+        assert_eq!(
+            feed(&mut s, &[b"\nok\n", &[b'y'; 70][..]]),
+            [line("ok"), Frame::TooLong, Frame::Runaway]
+        );
     }
 
     #[test]

@@ -1,0 +1,82 @@
+//! Choosing a nickname: refusals keep the connection waiting for another, uniqueness ignores
+//! case and Unicode composition, a freed nickname is reusable at once.
+
+mod common;
+
+use common::{Client, TestServer, marker};
+use papo_protocol::ErrorCode;
+
+#[tokio::test]
+async fn refused_nicknames_leave_the_connection_waiting_for_another() {
+    let server = TestServer::start().await;
+    let mut ana = server.join("ana").await;
+    let mut newcomer = server.connect().await;
+    newcomer.expect_hello().await;
+
+    for taken in ["ana", "ANA", "  Ana  "] {
+        newcomer.send(taken).await;
+        newcomer.recv_error(ErrorCode::NickInUse).await;
+    }
+    let too_long = "a".repeat(33);
+    for invalid in [
+        "ana maria",
+        too_long.as_str(),
+        "servidor",
+        "SERVIDOR",
+        "papo",
+        "ana!",
+        "//barra",
+    ] {
+        newcomer.send(invalid).await;
+        let why = newcomer.recv_error(ErrorCode::NickInvalid).await;
+        assert!(!why.is_empty(), "{invalid:?}: the error says which rule");
+    }
+    // The longest valid nickname, on the same connection.
+    let longest = "b".repeat(32);
+    newcomer.login(&longest, &longest).await;
+    // ana saw none of the refused attempts: just the one JOIN, then the marker.
+    assert_eq!(ana.recv_join().await, (newcomer.join_id, longest.clone()));
+    marker(&mut newcomer, &mut [&mut ana], "enfim").await;
+}
+
+#[tokio::test]
+async fn nicknames_are_compared_after_nfc_normalisation() {
+    let server = TestServer::start().await;
+    let mut decomposed = server.connect().await;
+    decomposed.expect_hello().await;
+    // "Jose" + COMBINING ACUTE ACCENT is recorded as the precomposed "José".
+    decomposed.login("Jose\u{301}", "José").await;
+
+    let mut other = server.connect().await;
+    other.expect_hello().await;
+    for same in ["José", "JOSÉ", "jose\u{301}"] {
+        other.send(same).await;
+        other.recv_error(ErrorCode::NickInUse).await;
+    }
+    other.login("Jose", "Jose").await;
+    assert_eq!(decomposed.recv_join().await.1, "Jose");
+}
+
+#[tokio::test]
+async fn a_nickname_is_free_again_the_moment_its_owner_leaves() {
+    let server = TestServer::start().await;
+    let mut ana = server.join("ana").await;
+    let mut carla = server.join("carla").await;
+    ana.recv_join().await;
+
+    carla.send("/SAIR").await;
+    carla.recv_bye().await;
+    // The departure happened before BYE was sent: the name is free now, no waiting.
+    let mut again = server.connect().await;
+    again.expect_hello().await;
+    again.login("Carla", "Carla").await;
+    assert_eq!(ana.recv_part().await.1, "carla");
+    assert_eq!(ana.recv_join().await.1, "Carla");
+
+    // After a lost connection, the name is free once the room was told.
+    drop(again);
+    assert_eq!(ana.recv_part().await.1, "Carla");
+    let mut third = Client::join(server.addr, "carla").await;
+    assert_eq!(ana.recv_join().await.1, "carla");
+    marker(&mut third, &mut [&mut ana], "voltei").await;
+}
