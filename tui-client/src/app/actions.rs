@@ -1,0 +1,109 @@
+//! What keys and pastes do: the key table says which action a key is; this runs the action.
+
+use papo_protocol::{ClientLine, Command};
+
+use super::{App, Dialog, Effect, commands};
+use crate::keys::{self, Action, Key};
+
+/// Runs what `key` means in the current screen (help, dialog or room).
+pub(super) fn key_pressed(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
+    let contexts = keys::contexts(app.help.is_some(), app.dialog.is_some());
+    let Some(action) = keys::lookup(contexts, key) else {
+        return;
+    };
+    let page = app.history.page();
+    match action {
+        Action::Quit => quit(app, String::new(), fx),
+        Action::ToggleHelp => app.help = if app.help.is_some() { None } else { Some(0) },
+        Action::OpenDialog => {
+            let d = Dialog::new(&app.config);
+            app.open_dialog(d);
+        }
+        Action::RefreshUsers => commands::refresh_users(app, false, fx),
+        Action::Submit => commands::submit(app, fx),
+        Action::Complete | Action::CompleteBack => {
+            commands::complete(app, action == Action::CompleteBack)
+        }
+        Action::HistoryPrev => app.input.history_prev(),
+        Action::HistoryNext => app.input.history_next(),
+        Action::PageUp | Action::PageDown | Action::HelpUp | Action::HelpDown
+            if app.help.is_some() =>
+        {
+            // The overlay shows the screen's height minus its margins and borders.
+            let visible = usize::from(app.size.1.saturating_sub(4)).max(1);
+            let step = match action {
+                Action::PageUp | Action::PageDown => visible,
+                _ => 1,
+            };
+            let max = crate::ui::help::line_count().saturating_sub(visible);
+            let scroll = app.help.unwrap_or(0);
+            let up = matches!(action, Action::PageUp | Action::HelpUp);
+            app.help = Some(if up {
+                scroll.saturating_sub(step)
+            } else {
+                (scroll + step).min(max)
+            });
+        }
+        Action::PageUp => app.history.scroll_up(page),
+        Action::PageDown => app.history.scroll_down(page),
+        Action::LineUp => app.history.scroll_up(1),
+        Action::LineDown => app.history.scroll_down(1),
+        Action::Live => app.history.to_live(),
+        Action::HelpUp | Action::HelpDown => {}
+        Action::Edit(request) => match &mut app.dialog {
+            Some(d) => d.edit(request),
+            None => app.input.edit(request),
+        },
+        Action::NextField | Action::PrevField => {
+            if let Some(d) = &mut app.dialog {
+                d.move_focus(action == Action::NextField);
+            }
+        }
+        Action::Confirm => commands::confirm_dialog(app, fx),
+        Action::Cancel => {
+            if app.help.is_some() {
+                app.help = None;
+            } else {
+                commands::cancel_dialog(app, fx);
+            }
+        }
+    }
+}
+
+/// Inserts pasted text into the dialog's focused field or the message line (see `InputLine::paste`).
+pub(super) fn paste(app: &mut App, text: &str) {
+    if app.help.is_some() {
+        return;
+    }
+    if let Some(d) = &mut app.dialog {
+        d.paste(text);
+        return;
+    }
+    let pasted = app.input.paste(text);
+    if pasted.lines > 1 {
+        app.notice(
+            &format!(
+                "texto colado de {} linhas juntado em uma linha; revise e tecle Enter para enviar",
+                pasted.lines
+            ),
+            true,
+        );
+    }
+}
+
+/// Leaves: sends `/SAIR` and waits for the server to close when a connection is open; leaves
+/// at once otherwise, or if already waiting.
+pub(super) fn quit(app: &mut App, reason: String, fx: &mut Vec<Effect>) {
+    if app.quitting || !app.link.is_open() {
+        fx.push(Effect::Quit {
+            wait_for_close: false,
+        });
+        return;
+    }
+    app.quitting = true;
+    app.notice("saindo…", true);
+    fx.push(Effect::Send(ClientLine::Command(Command::Quit { reason })));
+    fx.push(Effect::Quit {
+        wait_for_close: true,
+    });
+}

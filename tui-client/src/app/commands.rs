@@ -1,0 +1,220 @@
+//! What the user asks for: lines typed in the message line (text and commands), completion, and
+//! the connect dialog's Enter and Esc.
+
+use papo_protocol::{COMMANDS, ClientLine, Command, Nickname, ParseError};
+
+use super::actions::quit;
+use super::{App, ConnId, Dialog, Effect, Link, Server, server};
+
+const NOT_CONNECTED: &str = "não conectado — use /ENTRAR (ou F2) para conectar";
+const NOT_JOINED: &str = "aguarde: ainda entrando na sala";
+
+/// Enter in the message line.
+pub(super) fn submit(app: &mut App, fx: &mut Vec<Effect>) {
+    if app.input.value().trim().is_empty() {
+        return;
+    }
+    let typed = app.input.take();
+    app.history.to_live();
+    match ClientLine::parse(&typed) {
+        Ok(None) => {}
+        Ok(Some(ClientLine::Command(command))) => run(app, command, &typed, fx),
+        Ok(Some(line)) => match &app.link {
+            Link::Online { .. } => fx.push(Effect::Send(line)),
+            link => {
+                let why = if link.is_open() {
+                    NOT_JOINED
+                } else {
+                    NOT_CONNECTED
+                };
+                app.error(why);
+                app.input.set(&typed);
+            }
+        },
+        Err(ParseError::UnknownCommand(_)) if matches!(app.link, Link::Online { .. }) => {
+            // A newer server may know it: let the server answer.
+            fx.push(Effect::SendRaw(typed));
+        }
+        Err(e) => {
+            let mut message = e.to_string();
+            if matches!(e, ParseError::UnknownCommand(_)) {
+                message.push_str(" — /AJUDA lista os comandos");
+            }
+            app.error(&message);
+        }
+    }
+}
+
+fn run(app: &mut App, command: Command, typed: &str, fx: &mut Vec<Effect>) {
+    match command {
+        Command::Join => {
+            let d = Dialog::new(&app.config);
+            app.open_dialog(d);
+        }
+        Command::Users => refresh_users(app, true, fx),
+        Command::Help => {
+            app.help = Some(0);
+            if app.link.is_open() {
+                fx.push(Effect::Send(ClientLine::Command(Command::Help)));
+            }
+        }
+        Command::Quit { reason } => quit(app, reason, fx),
+        Command::Nick { nick } => match &mut app.link {
+            Link::Online { .. } => {
+                fx.push(Effect::Send(ClientLine::Command(Command::Nick { nick })))
+            }
+            Link::LoggingIn {
+                nick: asked,
+                nick_sent,
+                ..
+            } => match Nickname::parse(&nick) {
+                Ok(n) => {
+                    *asked = n;
+                    *nick_sent = true;
+                    fx.push(Effect::Send(ClientLine::Command(Command::Nick { nick })));
+                }
+                Err(e) => app.error(&e.to_string()),
+            },
+            _ => {
+                app.error(NOT_CONNECTED);
+                app.input.set(typed);
+            }
+        },
+        command @ (Command::Private { .. } | Command::Me { .. }) => match &app.link {
+            Link::Online { .. } => fx.push(Effect::Send(ClientLine::Command(command))),
+            link => {
+                let why = if link.is_open() {
+                    NOT_JOINED
+                } else {
+                    NOT_CONNECTED
+                };
+                app.error(why);
+                app.input.set(typed);
+            }
+        },
+    }
+}
+
+/// Asks the server who is in the room: `show` puts the answer in the history too (`/USUARIOS`);
+/// F5 only refreshes the panel.
+pub(super) fn refresh_users(app: &mut App, show: bool, fx: &mut Vec<Effect>) {
+    if app.link.is_open() {
+        server::request_users(app, show, fx);
+    } else {
+        app.error(NOT_CONNECTED);
+    }
+}
+
+/// Tab (or Shift+Tab): completes the word before the caret, a command name at the start of the
+/// line or a nickname elsewhere; again to cycle through the candidates.
+pub(super) fn complete(app: &mut App, backwards: bool) {
+    if app.input.completing() {
+        app.input.cycle_completion(backwards);
+        return;
+    }
+    let (start, word) = app.input.word_before_caret();
+    if word.is_empty() {
+        return;
+    }
+    if let Some(typed) = word.strip_prefix('/').filter(|_| start == 0) {
+        let lower = !typed.chars().any(char::is_uppercase);
+        let typed = typed.to_lowercase();
+        let mut names: Vec<String> = COMMANDS
+            .iter()
+            .flat_map(|c| c.names())
+            .filter(|n| n.to_lowercase().starts_with(&typed))
+            .map(|n| {
+                if lower {
+                    format!("/{}", n.to_lowercase())
+                } else {
+                    format!("/{n}")
+                }
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        app.input.start_completion(start, names, " ", backwards);
+    } else {
+        let nicks = app.users.completions(&word, app.my_nick());
+        let suffix = if start == 0 { ": " } else { " " };
+        app.input.start_completion(start, nicks, suffix, backwards);
+    }
+}
+
+/// Enter in the connect dialog: validate, then connect (or, after the server refused a
+/// nickname, send the new one on the same connection when the server is unchanged).
+pub(super) fn confirm_dialog(app: &mut App, fx: &mut Vec<Effect>) {
+    let Some(dialog) = &mut app.dialog else {
+        return;
+    };
+    let Some((server, nick)) = dialog.submit() else {
+        return;
+    };
+    app.dialog = None;
+    app.config.host.clone_from(&server.host);
+    app.config.port = server.port;
+    app.config.nick = nick.to_string();
+    if let Link::LoggingIn {
+        server: current,
+        nick: asked,
+        nick_sent,
+        refused,
+        ..
+    } = &mut app.link
+        && *current == server
+    {
+        *asked = nick.clone();
+        *refused = false;
+        if *nick_sent {
+            fx.push(Effect::Send(ClientLine::Command(Command::Nick {
+                nick: nick.to_string(),
+            })));
+        }
+        return;
+    }
+    connect(app, server, nick, fx);
+}
+
+/// Esc in the connect dialog. After a refused nickname it also gives up the half-open login.
+pub(super) fn cancel_dialog(app: &mut App, fx: &mut Vec<Effect>) {
+    app.dialog = None;
+    if let Link::LoggingIn { refused: true, .. } = app.link {
+        fx.push(Effect::Disconnect);
+        app.link = Link::Offline {
+            reason: Some("conexão cancelada".to_owned()),
+        };
+        app.notice("conexão cancelada", true);
+    }
+}
+
+/// Opens a new connection, leaving the current one (politely, with `/SAIR`, if in the room).
+pub(super) fn connect(app: &mut App, server: Server, nick: Nickname, fx: &mut Vec<Effect>) {
+    if matches!(app.link, Link::Online { .. }) {
+        fx.push(Effect::Send(ClientLine::Command(Command::Quit {
+            reason: String::new(),
+        })));
+    }
+    if app.link.conn().is_some() {
+        fx.push(Effect::Disconnect);
+    }
+    server::reset_session(app);
+    app.next_conn += 1;
+    let conn = ConnId(app.next_conn);
+    app.notice(&format!("conectando a {server}…"), true);
+    fx.push(Effect::Connect {
+        conn,
+        host: server.host.clone(),
+        port: server.port,
+    });
+    app.link = Link::Connecting { conn, server, nick };
+}
+
+/// Connects straight away (command-line arguments).
+pub fn connect_now(app: &mut App, server: Server, nick: Nickname) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    app.config.host.clone_from(&server.host);
+    app.config.port = server.port;
+    app.config.nick = nick.to_string();
+    connect(app, server, nick, &mut fx);
+    fx
+}

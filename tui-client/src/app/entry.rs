@@ -1,0 +1,280 @@
+//! History entries: what one room event, server reply or client notice looks like, built once
+//! when it arrives. All text goes through [`Seg::new`], which cleans it.
+
+use papo_protocol::{EventId, LeaveKind, Nickname, Timestamp};
+
+use crate::theme::{Look, nick_colour_index};
+use crate::wrap::{Row, Seg, text_width, wrap};
+
+/// One entry of the history pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The room event's id, if it is one (notices and replies have none).
+    pub id: Option<EventId>,
+    segs: Vec<Seg>,
+    body_start: usize,
+    indent: usize,
+    /// Rows at the width the history last laid out for.
+    pub(crate) height: usize,
+}
+
+/// How to show times: the machine's local zone, or UTC (tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zone {
+    /// The local time zone.
+    Local,
+    /// UTC.
+    Utc,
+}
+
+/// `HH:MM` of `ts` in `zone`.
+pub fn hhmm(ts: Timestamp, zone: Zone) -> String {
+    let Some(utc) = chrono::DateTime::from_timestamp(ts.unix_seconds(), 0) else {
+        return "--:--".to_owned();
+    };
+    match zone {
+        Zone::Utc => utc.format("%H:%M").to_string(),
+        Zone::Local => utc
+            .with_timezone(&chrono::Local)
+            .format("%H:%M")
+            .to_string(),
+    }
+}
+
+/// Whether `text` mentions `nick`: the nickname, case-insensitively, not inside a longer word
+/// (letters, digits, `_` and `-` continue a word; `ana.` and `@ana,` are mentions, `banana`
+/// and `ana_b` are not).
+pub fn mentions(text: &str, nick: &str) -> bool {
+    let text = text.to_lowercase();
+    let nick = nick.to_lowercase();
+    if nick.is_empty() {
+        return false;
+    }
+    let continues = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    text.match_indices(&nick).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + nick.len()..].chars().next();
+        !before.is_some_and(continues) && !after.is_some_and(continues)
+    })
+}
+
+/// How a nickname is drawn: its colour, bold if it is you, reversed if the line mentions you.
+pub fn nick_seg(nick: &str, own: bool, mention: bool) -> Seg {
+    Seg::new(
+        nick,
+        Look::Nick {
+            colour: nick_colour_index(nick),
+            own,
+            mention,
+        },
+    )
+}
+
+impl Entry {
+    /// An entry of `prefix` (time, markers, sender) then `body` (what wraps under the text column).
+    pub fn new(id: Option<EventId>, prefix: Vec<Seg>, body: Vec<Seg>) -> Self {
+        let indent = prefix.iter().map(|s| text_width(s.text())).sum();
+        let body_start = prefix.len();
+        let mut segs = prefix;
+        segs.extend(body);
+        Self {
+            id,
+            segs,
+            body_start,
+            indent,
+            height: 1,
+        }
+    }
+
+    /// The segments, prefix first.
+    pub fn segs(&self) -> &[Seg] {
+        &self.segs
+    }
+
+    /// The entry wrapped to `width` columns.
+    pub fn rows(&self, width: usize) -> Vec<Row> {
+        wrap(&self.segs, self.body_start, self.indent, width)
+    }
+
+    /// The entry as plain text, for tests and debugging.
+    pub fn text(&self) -> String {
+        self.segs.iter().map(Seg::text).collect()
+    }
+
+    /// A chat message: `12:30 ana: texto`.
+    pub fn message(
+        id: EventId,
+        time: &str,
+        nick: &Nickname,
+        text: &str,
+        own: bool,
+        mention: bool,
+    ) -> Self {
+        Self::new(
+            Some(id),
+            vec![
+                time_seg(time),
+                nick_seg(nick.as_str(), own, mention),
+                plain(": "),
+            ],
+            vec![plain(text)],
+        )
+    }
+
+    /// An action: `12:30 * ana acena`.
+    pub fn action(
+        id: EventId,
+        time: &str,
+        nick: &Nickname,
+        text: &str,
+        own: bool,
+        mention: bool,
+    ) -> Self {
+        Self::new(
+            Some(id),
+            vec![
+                time_seg(time),
+                plain("* "),
+                nick_seg(nick.as_str(), own, mention),
+                plain(" "),
+            ],
+            vec![plain(text)],
+        )
+    }
+
+    /// A private message: `12:30 [privado] ana → bob: texto`.
+    pub fn private(
+        id: EventId,
+        time: &str,
+        from: &Nickname,
+        to: &Nickname,
+        text: &str,
+        me: &str,
+    ) -> Self {
+        let is_me = |n: &Nickname| n.as_str().to_lowercase() == me.to_lowercase();
+        let to_me = is_me(to) && !is_me(from);
+        Self::new(
+            Some(id),
+            vec![
+                time_seg(time),
+                Seg::new("[privado] ", Look::Private),
+                nick_seg(from.as_str(), is_me(from), to_me),
+                plain(" → "),
+                nick_seg(to.as_str(), is_me(to), false),
+                plain(": "),
+            ],
+            vec![plain(text)],
+        )
+    }
+
+    /// Someone joined: `12:30 --> bob entrou`.
+    pub fn joined(id: EventId, time: &str, nick: &Nickname, own: bool) -> Self {
+        Self::new(
+            Some(id),
+            vec![time_seg(time), Seg::new("--> ", Look::Joined)],
+            vec![
+                nick_seg(nick.as_str(), own, false),
+                Seg::new(" entrou", Look::Notice),
+            ],
+        )
+    }
+
+    /// Someone left: `12:30 <-- bob saiu: até amanhã`.
+    pub fn left(id: EventId, time: &str, nick: &Nickname, kind: LeaveKind, reason: &str) -> Self {
+        let what = match kind {
+            LeaveKind::Quit => " saiu",
+            LeaveKind::Lost => " caiu (conexão perdida)",
+            LeaveKind::Dropped => " foi removido pelo servidor",
+        };
+        let mut body = vec![
+            nick_seg(nick.as_str(), false, false),
+            Seg::new(what, Look::Notice),
+        ];
+        if !reason.trim().is_empty() {
+            body.push(Seg::new(&format!(": {reason}"), Look::Notice));
+        }
+        Self::new(
+            Some(id),
+            vec![time_seg(time), Seg::new("<-- ", Look::Left)],
+            body,
+        )
+    }
+
+    /// A rename: `12:30 -- bob agora é roberto`.
+    pub fn renamed(id: EventId, time: &str, old: &Nickname, new: &Nickname, own: bool) -> Self {
+        Self::new(
+            Some(id),
+            vec![time_seg(time), Seg::new("-- ", Look::Notice)],
+            vec![
+                nick_seg(old.as_str(), own, false),
+                Seg::new(" agora é ", Look::Notice),
+                nick_seg(new.as_str(), own, false),
+            ],
+        )
+    }
+
+    /// A notice from the client or the server: `12:30 -- texto`. `dim` draws the text dimmed.
+    pub fn notice(time: &str, text: &str, dim: bool) -> Self {
+        let look = if dim { Look::Notice } else { Look::Plain };
+        Self::new(
+            None,
+            vec![time_seg(time), Seg::new("-- ", Look::Notice)],
+            vec![Seg::new(text, look)],
+        )
+    }
+
+    /// An error: `12:30 !! texto`.
+    pub fn error(time: &str, text: &str) -> Self {
+        Self::new(
+            None,
+            vec![time_seg(time), Seg::new("!! ", Look::Error)],
+            vec![Seg::new(text, Look::Error)],
+        )
+    }
+}
+
+fn time_seg(time: &str) -> Seg {
+    Seg::new(&format!("{time} "), Look::Time)
+}
+
+fn plain(text: &str) -> Seg {
+    Seg::new(text, Look::Plain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_are_case_insensitive_and_word_bounded() {
+        for yes in ["oi ana", "Ana, tudo?", "@ANA!", "ana.", "(ana)", "ana"] {
+            assert!(mentions(yes, "ana"), "{yes}");
+        }
+        for no in ["banana", "anabela", "ana_b", "ana-maria", "oi", ""] {
+            assert!(!mentions(no, "ana"), "{no}");
+        }
+        assert!(mentions("olá JOSÉ", "josé"));
+    }
+
+    #[test]
+    fn times_show_hours_and_minutes() {
+        assert_eq!(
+            hhmm(Timestamp::from_unix_seconds(1_795_995_010), Zone::Utc),
+            "23:30"
+        );
+    }
+
+    #[test]
+    fn hostile_text_is_cleaned_when_the_entry_is_built() {
+        let nick = Nickname::parse("ana").expect("valid");
+        let e = Entry::message(
+            EventId(1),
+            "12:00",
+            &nick,
+            "\x1b[2J\u{202E}oi",
+            false,
+            false,
+        );
+        assert_eq!(e.text(), "12:00 ana: \u{FFFD}[2J\u{FFFD}oi");
+    }
+}

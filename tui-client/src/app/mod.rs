@@ -1,0 +1,323 @@
+//! The model and its update function: every key, paste, resize and network event goes through
+//! [`update`], which changes the [`App`] and returns the [`Effect`]s for the binary to perform.
+//! Nothing here touches a terminal, a socket or the clock directly, so tests drive it with values.
+
+mod actions;
+mod commands;
+pub mod dialog;
+pub mod entry;
+pub mod history;
+pub mod input;
+mod server;
+pub mod users;
+
+use std::collections::VecDeque;
+
+use crossterm::event::KeyEvent;
+use papo_protocol::{ClientLine, Nickname, ServerLine, Timestamp};
+use ratatui::layout::Rect;
+
+use crate::config::Config;
+use crate::keys::{self, Action, Key};
+use crate::theme::Theme;
+pub use commands::connect_now;
+pub use dialog::{Dialog, Field, Server};
+pub use entry::{Entry, Zone};
+use history::History;
+use input::InputLine;
+use users::Users;
+
+/// Identifies one connection attempt, so events from an old connection are ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConnId(pub u64);
+
+/// Something that happened, fed to [`update`].
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A key was pressed.
+    Key(KeyEvent),
+    /// Text was pasted (bracketed paste).
+    Paste(String),
+    /// The terminal has a new size.
+    Resize {
+        /// Columns.
+        width: u16,
+        /// Rows.
+        height: u16,
+    },
+    /// The connection `conn` reported something.
+    Net {
+        /// Which connection.
+        conn: ConnId,
+        /// What.
+        event: NetEvent,
+    },
+    /// SIGTERM, SIGHUP or the terminal went away: leave (with `/SAIR` when connected).
+    Terminate,
+    /// Writing the config file failed.
+    ConfigSaveFailed(String),
+}
+
+/// What a connection reports.
+#[derive(Debug, Clone)]
+pub enum NetEvent {
+    /// The TCP connection is open.
+    Connected,
+    /// The TCP connection could not be opened; the text says why, for people.
+    ConnectFailed(String),
+    /// A line from the server.
+    Line(ServerLine),
+    /// A line that does not follow the protocol's grammar (shown as plain text).
+    Malformed(String),
+    /// A line that could not be read (too long, not UTF-8); the text says which.
+    Garbled(String),
+    /// The connection closed; the text says why.
+    Closed(String),
+}
+
+/// Something for the binary to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Open a connection (closing any previous one).
+    Connect {
+        /// Its id; its events come back tagged with it.
+        conn: ConnId,
+        /// Host name or address.
+        host: String,
+        /// Port.
+        port: u16,
+    },
+    /// Send a line on the current connection.
+    Send(ClientLine),
+    /// Send a line the client does not understand (an unknown command) so the server answers;
+    /// it holds no forbidden character.
+    SendRaw(String),
+    /// Close the current connection (after flushing what was sent).
+    Disconnect,
+    /// Leave the program; with `wait_for_close`, first wait (briefly) for the server to close.
+    Quit {
+        /// Wait for the connection to close, up to a deadline.
+        wait_for_close: bool,
+    },
+    /// Write the config file.
+    SaveConfig(Config),
+}
+
+/// Where the time comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// The system clock.
+    System,
+    /// Always this instant (tests).
+    Fixed(Timestamp),
+}
+
+/// How the app is set up.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// The terminal's size.
+    pub size: (u16, u16),
+    /// Colours or not.
+    pub theme: Theme,
+    /// Where local notices get their time.
+    pub clock: Clock,
+    /// The zone times are shown in.
+    pub zone: Zone,
+}
+
+/// The state of the link to a server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// No connection; the reason the last one ended, if any.
+    Offline {
+        /// Why the last connection ended.
+        reason: Option<String>,
+    },
+    /// Opening the TCP connection.
+    Connecting {
+        /// The attempt.
+        conn: ConnId,
+        /// Where to.
+        server: Server,
+        /// The nickname to ask for.
+        nick: Nickname,
+    },
+    /// Connected, nickname asked for or about to be; not in the room yet.
+    LoggingIn {
+        /// The connection.
+        conn: ConnId,
+        /// Where.
+        server: Server,
+        /// The nickname asked for.
+        nick: Nickname,
+        /// Whether it was sent.
+        nick_sent: bool,
+        /// The server refused a nickname: Esc in the dialog gives up.
+        refused: bool,
+    },
+    /// In the room.
+    Online {
+        /// The connection.
+        conn: ConnId,
+        /// Where.
+        server: Server,
+        /// Your nickname, as the server spells it.
+        nick: Nickname,
+    },
+}
+
+impl Link {
+    /// The current connection, if any.
+    pub fn conn(&self) -> Option<ConnId> {
+        match self {
+            Self::Offline { .. } => None,
+            Self::Connecting { conn, .. }
+            | Self::LoggingIn { conn, .. }
+            | Self::Online { conn, .. } => Some(*conn),
+        }
+    }
+
+    /// Whether a TCP connection is open (lines can be sent).
+    pub fn is_open(&self) -> bool {
+        matches!(self, Self::LoggingIn { .. } | Self::Online { .. })
+    }
+}
+
+/// The whole client state.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// Colours or not.
+    pub theme: Theme,
+    /// Where local notices get their time.
+    pub clock: Clock,
+    /// The zone times are shown in.
+    pub zone: Zone,
+    /// The config (last values used; written on a successful join).
+    pub config: Config,
+    /// The link to the server.
+    pub link: Link,
+    /// The history pane.
+    pub history: History,
+    /// The users panel.
+    pub users: Users,
+    /// The message line.
+    pub input: InputLine,
+    /// The connect dialog, when open.
+    pub dialog: Option<Dialog>,
+    /// The help overlay's scroll, when open.
+    pub help: Option<usize>,
+    /// The terminal's size.
+    pub size: (u16, u16),
+    /// `/SAIR` was sent; leaving once the server closes.
+    pub quitting: bool,
+    next_conn: u64,
+    /// One flag per `/USUARIOS` in flight: whether its reply is shown in the history.
+    users_pending: VecDeque<bool>,
+    /// A membership change arrived while a request was in flight: ask again after it.
+    users_resync: bool,
+    awaiting_own_join: bool,
+    bye: Option<String>,
+}
+
+impl App {
+    /// A disconnected client with an empty room.
+    pub fn new(config: Config, options: Options) -> Self {
+        let mut app = Self {
+            theme: options.theme,
+            clock: options.clock,
+            zone: options.zone,
+            history: History::new(config.history_lines),
+            config,
+            link: Link::Offline { reason: None },
+            users: Users::default(),
+            input: InputLine::default(),
+            dialog: None,
+            help: None,
+            size: options.size,
+            quitting: false,
+            next_conn: 0,
+            users_pending: VecDeque::new(),
+            users_resync: false,
+            awaiting_own_join: false,
+            bye: None,
+        };
+        app.resize(options.size.0, options.size.1);
+        let first = keys::BINDINGS
+            .iter()
+            .find(|b| b.action == Action::OpenDialog)
+            .and_then(|b| b.keys.first())
+            .map_or_else(String::new, |k| format!(" (ou {})", k.label()));
+        app.notice(
+            &format!("bem-vindo ao papo! digite /ENTRAR{first} para conectar a um servidor"),
+            false,
+        );
+        app
+    }
+
+    /// Your nickname once in the room (or while joining).
+    pub fn my_nick(&self) -> Option<&Nickname> {
+        match &self.link {
+            Link::Online { nick, .. } | Link::LoggingIn { nick, .. } => Some(nick),
+            _ => None,
+        }
+    }
+
+    fn now(&self) -> String {
+        let now = match self.clock {
+            Clock::System => Timestamp::now(),
+            Clock::Fixed(t) => t,
+        };
+        entry::hhmm(now, self.zone)
+    }
+
+    /// Adds a notice to the history.
+    pub fn notice(&mut self, text: &str, dim: bool) {
+        let e = Entry::notice(&self.now(), text, dim);
+        self.history.push(e, false);
+    }
+
+    /// Adds an error to the history.
+    pub fn error(&mut self, text: &str) {
+        let e = Entry::error(&self.now(), text);
+        self.history.push(e, false);
+    }
+
+    /// Lays the panes out for a `width` × `height` terminal.
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.size = (width, height);
+        let areas = crate::ui::layout(Rect::new(0, 0, width, height));
+        self.history.set_geometry(
+            usize::from(areas.history.width),
+            usize::from(areas.history.height),
+        );
+    }
+
+    fn open_dialog(&mut self, dialog: Dialog) {
+        self.help = None;
+        self.dialog = Some(dialog);
+    }
+}
+
+/// Applies `event` to `app` and returns what the binary must do.
+pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match event {
+        Event::Key(k) => {
+            if let Some(key) = Key::from_event(&k) {
+                actions::key_pressed(app, key, &mut fx);
+            }
+        }
+        Event::Paste(text) => actions::paste(app, &text),
+        Event::Resize { width, height } => app.resize(width, height),
+        Event::Net { conn, event } => {
+            if app.link.conn() == Some(conn) {
+                server::handle(app, event, &mut fx);
+            }
+        }
+        Event::Terminate => actions::quit(app, String::new(), &mut fx),
+        Event::ConfigSaveFailed(why) => {
+            app.error(&format!("não foi possível salvar a configuração: {why}"))
+        }
+    }
+    fx
+}

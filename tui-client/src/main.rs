@@ -1,0 +1,259 @@
+//! `papo`: the full-screen terminal chat client. Sets up the terminal, then runs one loop where
+//! terminal events, the connection's events, signals and the quit deadline meet in a single
+//! `tokio::select!`; it draws once per burst of events and performs the effects `update` returns.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::Parser;
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures::StreamExt;
+use papo::app::{self, App, Clock, Effect, Event, Options, Server, Zone, update};
+use papo::config::{self, Config};
+use papo::net::Connection;
+use papo::theme::Theme;
+use papo::{term, ui};
+use papo_protocol::Nickname;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+/// How long `/SAIR` waits for the server's `BYE` and close before leaving anyway.
+const QUIT_GRACE: Duration = Duration::from_secs(1);
+/// Events handled before a draw is forced, so a flood of lines cannot freeze the screen.
+const MAX_EVENTS_PER_DRAW: usize = 256;
+
+/// papo — cliente de bate-papo de terminal em tela cheia.
+///
+/// Sem argumentos, abre a sala vazia e desconectada: digite /ENTRAR (ou tecle F2) para
+/// conectar. Com servidor, porta ou apelido na linha de comando, conecta na hora (o que faltar
+/// vem do arquivo de configuração: $PAPO_CONFIG ou ~/.config/papo/config.toml).
+#[derive(Debug, Parser)]
+#[command(name = "papo", version)]
+struct Cli {
+    /// Servidor (nome ou endereço IP) a conectar.
+    #[arg(value_name = "SERVIDOR", value_parser = app::dialog::parse_host, conflicts_with = "host_flag")]
+    host: Option<String>,
+    /// Porta do servidor (1–65535).
+    #[arg(value_name = "PORTA", value_parser = app::dialog::parse_port, conflicts_with = "port_flag")]
+    port: Option<u16>,
+    /// Servidor (nome ou endereço IP), como opção.
+    #[arg(long = "host", id = "host_flag", value_name = "SERVIDOR", value_parser = app::dialog::parse_host)]
+    host_flag: Option<String>,
+    /// Porta do servidor, como opção.
+    #[arg(long = "port", id = "port_flag", value_name = "PORTA", value_parser = app::dialog::parse_port)]
+    port_flag: Option<u16>,
+    /// Apelido (1–32 letras, dígitos, _ - .).
+    #[arg(long, value_name = "APELIDO", value_parser = parse_nick)]
+    nick: Option<Nickname>,
+}
+
+fn parse_nick(raw: &str) -> Result<Nickname, String> {
+    Nickname::parse(raw).map_err(|e| e.to_string())
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("não foi possível iniciar o runtime")?;
+    let result = runtime.block_on(run(cli));
+    term::restore();
+    result
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let path = config::path();
+    let (config, config_problem) = match path.as_deref().map(Config::load) {
+        Some(Ok(c)) => (c, None),
+        Some(Err(e)) => (
+            Config::default(),
+            Some(format!("configuração ignorada: {e}")),
+        ),
+        None => (Config::default(), None),
+    };
+    let mut terminal = term::setup().context("papo precisa de um terminal")?;
+    let size = terminal.size()?;
+    let options = Options {
+        size: (size.width, size.height),
+        theme: Theme::from_env(),
+        clock: Clock::System,
+        zone: Zone::Local,
+    };
+    let mut app = App::new(config, options);
+    if let Some(problem) = config_problem {
+        app.error(&problem);
+    }
+    let first = initial_effects(&mut app, cli);
+    let mut looper = Loop {
+        path,
+        connection: None,
+        quit_deadline: None,
+        terminal_gone: false,
+        events: mpsc::channel(1024),
+    };
+    let result = looper.run(&mut app, &mut terminal, first).await;
+    drop(terminal);
+    term::restore();
+    result
+}
+
+/// Connects straight away when the command line names a server, port or nickname.
+fn initial_effects(app: &mut App, cli: Cli) -> Vec<Effect> {
+    let host = cli.host.or(cli.host_flag);
+    let port = cli.port.or(cli.port_flag);
+    if host.is_none() && port.is_none() && cli.nick.is_none() {
+        return Vec::new();
+    }
+    let server = Server {
+        host: host.unwrap_or_else(|| app.config.host.clone()),
+        port: port.unwrap_or(app.config.port),
+    };
+    match cli
+        .nick
+        .map_or_else(|| Nickname::parse(&app.config.nick), Ok)
+    {
+        Ok(nick) => app::connect_now(app, server, nick),
+        Err(e) => {
+            app.error(&format!("apelido da configuração inválido: {e}"));
+            Vec::new()
+        }
+    }
+}
+
+struct Loop {
+    path: Option<PathBuf>,
+    connection: Option<Connection>,
+    quit_deadline: Option<Instant>,
+    terminal_gone: bool,
+    events: (mpsc::Sender<Event>, mpsc::Receiver<Event>),
+}
+
+enum Flow {
+    Continue,
+    Quit,
+}
+
+impl Loop {
+    async fn run(
+        &mut self,
+        app: &mut App,
+        terminal: &mut term::Tui,
+        first: Vec<Effect>,
+    ) -> anyhow::Result<()> {
+        if let Flow::Quit = self.perform(app, first) {
+            return Ok(());
+        }
+        let mut input = EventStream::new();
+        let mut sigterm = signal(SignalKind::terminate())?;
+        let mut sighup = signal(SignalKind::hangup())?;
+        let mut sigint = signal(SignalKind::interrupt())?;
+        let mut dirty = true;
+        let mut since_draw = 0;
+        loop {
+            let deadline = self.quit_deadline.unwrap_or_else(Instant::now);
+            let event = tokio::select! {
+                biased;
+                term_event = input.next(), if !self.terminal_gone => match term_event {
+                    Some(Ok(TermEvent::Key(key))) => Some(Event::Key(key)),
+                    Some(Ok(TermEvent::Paste(text))) => Some(Event::Paste(text)),
+                    Some(Ok(TermEvent::Resize(width, height))) => Some(Event::Resize { width, height }),
+                    Some(Ok(_)) => None,
+                    Some(Err(_)) | None => {
+                        self.terminal_gone = true;
+                        Some(Event::Terminate)
+                    }
+                },
+                Some(event) = self.events.1.recv() => Some(event),
+                _ = sigterm.recv() => Some(Event::Terminate),
+                _ = sigint.recv() => Some(Event::Terminate),
+                _ = sighup.recv() => {
+                    self.terminal_gone = true;
+                    Some(Event::Terminate)
+                }
+                () = tokio::time::sleep_until(deadline), if self.quit_deadline.is_some() => return Ok(()),
+                () = std::future::ready(()), if dirty => {
+                    self.draw(app, terminal);
+                    dirty = false;
+                    since_draw = 0;
+                    None
+                }
+            };
+            let Some(event) = event else { continue };
+            let effects = update(app, event);
+            if let Flow::Quit = self.perform(app, effects) {
+                return Ok(());
+            }
+            dirty = true;
+            since_draw += 1;
+            if since_draw >= MAX_EVENTS_PER_DRAW {
+                self.draw(app, terminal);
+                dirty = false;
+                since_draw = 0;
+            }
+        }
+    }
+
+    fn draw(&mut self, app: &mut App, terminal: &mut term::Tui) {
+        if self.terminal_gone {
+            return;
+        }
+        if terminal.draw(|frame| ui::view(app, frame)).is_err() {
+            // The terminal is gone (hangup): leave as politely as a SIGHUP would.
+            self.terminal_gone = true;
+            let effects = update(app, Event::Terminate);
+            if let Flow::Quit = self.perform(app, effects) {
+                self.quit_deadline = Some(Instant::now());
+            }
+        }
+    }
+
+    fn perform(&mut self, app: &mut App, effects: Vec<Effect>) -> Flow {
+        let mut queue: std::collections::VecDeque<Effect> = effects.into();
+        while let Some(effect) = queue.pop_front() {
+            match effect {
+                Effect::Connect { conn, host, port } => {
+                    self.connection =
+                        Some(Connection::open(conn, host, port, self.events.0.clone()));
+                }
+                Effect::Send(line) => {
+                    let sent = self.connection.as_ref().map(|c| c.send(&line));
+                    if let Some(Err(why)) = sent {
+                        app.error(&format!("não enviado: {why}"));
+                    }
+                }
+                Effect::SendRaw(text) => {
+                    let sent = match (&self.connection, papo_protocol::check_text(&text)) {
+                        (Some(c), Ok(())) => c.send_raw(format!("{text}\n")),
+                        (_, Err(e)) => Err(e.to_string()),
+                        (None, _) => Ok(()),
+                    };
+                    if let Err(why) = sent {
+                        app.error(&format!("não enviado: {why}"));
+                    }
+                }
+                Effect::Disconnect => {
+                    // Dropping the connection flushes what was queued, then closes.
+                    self.connection = None;
+                }
+                Effect::Quit { wait_for_close } => {
+                    if !wait_for_close || self.connection.is_none() {
+                        return Flow::Quit;
+                    }
+                    self.quit_deadline
+                        .get_or_insert_with(|| Instant::now() + QUIT_GRACE);
+                }
+                Effect::SaveConfig(config) => {
+                    if let Some(path) = &self.path
+                        && let Err(e) = config.save(path)
+                    {
+                        queue.extend(update(app, Event::ConfigSaveFailed(e.to_string())));
+                    }
+                }
+            }
+        }
+        Flow::Continue
+    }
+}

@@ -1,0 +1,250 @@
+//! The connection task: a tokio `TcpStream`, read through `FramedRead` with a thin decoder over
+//! the protocol's `LineSplitter`, written from a bounded queue. It reports everything as
+//! [`Event::Net`] values tagged with its [`ConnId`], so the app can ignore an old connection.
+//!
+//! Text from the network is cleaned ([`sanitize::clean`]) here, once, as each line arrives,
+//! before it is parsed: nothing from the server reaches the app, let alone the terminal, with a
+//! control character or bidi override in it.
+
+use std::io;
+use std::time::Duration;
+
+use bytes::{Buf, BytesMut};
+use futures::StreamExt;
+use papo_protocol::{ClientLine, Frame, LineSplitter, ServerLine};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio_util::codec::{Decoder, FramedRead};
+
+use crate::app::{ConnId, Event, NetEvent};
+use crate::sanitize;
+
+/// Longest line accepted from the server. Generous: a `USERS` line for a full room is long.
+pub const MAX_SERVER_LINE_BYTES: usize = 1 << 20;
+/// How long opening the TCP connection may take.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Lines waiting to be written before [`Connection::send`] refuses more.
+pub const OUTBOX_LINES: usize = 256;
+
+/// A `Decoder` over [`LineSplitter`]: overlong and non-UTF-8 lines are values, not errors, so
+/// the connection survives them.
+#[derive(Debug)]
+pub struct LineDecoder {
+    splitter: LineSplitter,
+}
+
+impl LineDecoder {
+    /// A decoder for lines of at most `max_line_bytes`.
+    pub fn new(max_line_bytes: usize) -> Self {
+        Self {
+            splitter: LineSplitter::new(max_line_bytes),
+        }
+    }
+}
+
+impl Decoder for LineDecoder {
+    type Item = Frame;
+    type Error = io::Error;
+
+    fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, io::Error> {
+        let split = self.splitter.split(&buf[..]);
+        buf.advance(split.consumed.min(buf.len()));
+        Ok(split.frame)
+    }
+
+    fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, io::Error> {
+        let frame = self.decode(buf)?;
+        if frame.is_none() {
+            // An unterminated line at the end is discarded, as the protocol says.
+            buf.clear();
+        }
+        Ok(frame)
+    }
+}
+
+/// Turns one frame into what the app hears, cleaning the text first.
+pub fn frame_event(frame: Frame) -> NetEvent {
+    match frame {
+        Frame::Line(raw) => {
+            let line = sanitize::clean(&raw);
+            match ServerLine::parse(&line) {
+                Ok(parsed) => NetEvent::Line(parsed),
+                Err(_) => NetEvent::Malformed(line),
+            }
+        }
+        Frame::TooLong => NetEvent::Garbled("linha longa demais".to_owned()),
+        Frame::InvalidUtf8 => NetEvent::Garbled("não é UTF-8".to_owned()),
+        Frame::Runaway => NetEvent::Closed("o servidor enviou uma linha sem fim".to_owned()),
+    }
+}
+
+/// Why a connection could not be opened, in Portuguese.
+pub fn describe_io_error(e: &io::Error) -> String {
+    let what = match e.kind() {
+        io::ErrorKind::ConnectionRefused => {
+            "conexão recusada (o servidor está rodando nessa porta?)"
+        }
+        io::ErrorKind::TimedOut => "tempo esgotado",
+        io::ErrorKind::ConnectionReset => "conexão reiniciada pelo servidor",
+        io::ErrorKind::ConnectionAborted => "conexão interrompida",
+        io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable => {
+            "servidor inalcançável"
+        }
+        io::ErrorKind::AddrNotAvailable => "endereço indisponível",
+        _ => return sanitize::clean(&e.to_string()),
+    };
+    what.to_owned()
+}
+
+/// A running connection. Dropping it closes the connection gracefully: lines already queued are
+/// written, then the socket is shut down.
+#[derive(Debug)]
+pub struct Connection {
+    outbox: mpsc::Sender<String>,
+}
+
+impl Connection {
+    /// Opens a connection to `host:port` in a new task that reports to `events`.
+    pub fn open(id: ConnId, host: String, port: u16, events: mpsc::Sender<Event>) -> Self {
+        let (outbox, queue) = mpsc::channel(OUTBOX_LINES);
+        // Detached: when the app drops the connection, the task flushes and closes by itself.
+        tokio::spawn(run(id, host, port, queue, events));
+        Self { outbox }
+    }
+
+    /// Queues `line`. Fails if it cannot be encoded or the queue is full.
+    pub fn send(&self, line: &ClientLine) -> Result<(), String> {
+        let wire = line.encode().map_err(|e| e.to_string())?;
+        self.send_raw(wire)
+    }
+
+    /// Queues an already encoded line (LF included). A connection that already ended takes the
+    /// line silently: its `Closed` event, on its way, says why.
+    pub fn send_raw(&self, wire: String) -> Result<(), String> {
+        match self.outbox.try_send(wire) {
+            Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => Ok(()),
+            Err(mpsc::error::TrySendError::Full(_)) => Err("fila de envio cheia".to_owned()),
+        }
+    }
+}
+
+async fn run(
+    id: ConnId,
+    host: String,
+    port: u16,
+    queue: mpsc::Receiver<String>,
+    events: mpsc::Sender<Event>,
+) {
+    let report = |event| Event::Net { conn: id, event };
+    let stream = match tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        TcpStream::connect((host.as_str(), port)),
+    )
+    .await
+    {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
+            let _ = events
+                .send(report(NetEvent::ConnectFailed(describe_io_error(&e))))
+                .await;
+            return;
+        }
+        Err(_) => {
+            let _ = events
+                .send(report(NetEvent::ConnectFailed("tempo esgotado".to_owned())))
+                .await;
+            return;
+        }
+    };
+    let _ = stream.set_nodelay(true);
+    if events.send(report(NetEvent::Connected)).await.is_err() {
+        return;
+    }
+    if let Some(reason) = serve(stream, queue, &events, id).await {
+        let _ = events.send(report(NetEvent::Closed(reason))).await;
+    }
+}
+
+/// Relays lines both ways until the server closes (returns why) or the app drops the
+/// connection (returns `None` after flushing and shutting the socket down).
+async fn serve(
+    stream: TcpStream,
+    mut queue: mpsc::Receiver<String>,
+    events: &mpsc::Sender<Event>,
+    id: ConnId,
+) -> Option<String> {
+    let (read, mut write) = stream.into_split();
+    let mut lines = FramedRead::new(read, LineDecoder::new(MAX_SERVER_LINE_BYTES));
+    loop {
+        tokio::select! {
+            frame = lines.next() => {
+                let event = match frame {
+                    Some(Ok(frame)) => frame_event(frame),
+                    Some(Err(e)) => return Some(describe_io_error(&e)),
+                    None => return Some("o servidor fechou a conexão".to_owned()),
+                };
+                if let NetEvent::Closed(why) = event {
+                    return Some(why);
+                }
+                if events.send(Event::Net { conn: id, event }).await.is_err() {
+                    return None;
+                }
+            }
+            queued = queue.recv() => match queued {
+                Some(mut batch) => {
+                    // Everything already queued goes out in one write.
+                    while let Ok(more) = queue.try_recv() {
+                        batch.push_str(&more);
+                    }
+                    if let Err(e) = write.write_all(batch.as_bytes()).await {
+                        return Some(describe_io_error(&e));
+                    }
+                }
+                None => {
+                    let _ = write.shutdown().await;
+                    return None;
+                }
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_all(bytes: &[u8]) -> Vec<NetEvent> {
+        let mut d = LineDecoder::new(64);
+        let mut buf = BytesMut::from(bytes);
+        let mut out = Vec::new();
+        while let Ok(Some(frame)) = d.decode(&mut buf) {
+            out.push(frame_event(frame));
+        }
+        out
+    }
+
+    #[test]
+    fn hostile_bytes_are_cleaned_before_parsing() {
+        let events =
+            decode_all(b"MSG 1 2026-11-24T23:30:10Z ana :\x1b[2J\x1b]0;x\x07oi\xe2\x80\xae!\n");
+        match events.as_slice() {
+            [NetEvent::Line(ServerLine::Message { text, .. })] => {
+                assert_eq!(text, "\u{FFFD}[2J\u{FFFD}]0;x\u{FFFD}oi\u{FFFD}!");
+                assert!(sanitize::is_clean(text));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn garbage_is_reported_as_values_and_the_next_line_survives() {
+        let mut bytes = vec![b'x'; 100];
+        bytes.extend_from_slice(b"\n\xff\xfe\nBYE :tchau\nNOPE \x1b\n");
+        let events = decode_all(&bytes);
+        assert!(matches!(events[0], NetEvent::Garbled(_)));
+        assert!(matches!(events[1], NetEvent::Garbled(_)));
+        assert!(matches!(&events[2], NetEvent::Line(ServerLine::Bye { text }) if text == "tchau"));
+        assert!(matches!(&events[3], NetEvent::Malformed(l) if l == "NOPE \u{FFFD}"));
+    }
+}

@@ -1,0 +1,58 @@
+//! Terminal setup and restore: raw mode, the alternate screen and bracketed paste on the way in;
+//! all of it undone on the way out, whether the program ends normally, with an error or in a
+//! panic (the hook restores before the panic message prints).
+
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossterm::cursor::Show;
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+/// Whether the terminal is set up (so restoring twice does nothing).
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// The terminal papo draws on.
+pub type Tui = Terminal<CrosstermBackend<io::Stdout>>;
+
+/// Enters raw mode, the alternate screen and bracketed paste, and installs the panic hook.
+///
+/// crossterm's own NO_COLOR handling is switched off: it writes a bare reset instead of each
+/// colour, which would also clear bold and reverse; papo's theme handles NO_COLOR itself.
+pub fn setup() -> io::Result<Tui> {
+    crossterm::style::force_color_output(true);
+    install_panic_hook();
+    enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    let mut out = io::stdout();
+    if let Err(e) = execute!(out, EnterAlternateScreen, EnableBracketedPaste) {
+        restore();
+        return Err(e);
+    }
+    Terminal::new(CrosstermBackend::new(out)).inspect_err(|_| restore())
+}
+
+/// Leaves the alternate screen, turns bracketed paste off, shows the cursor and leaves raw mode.
+/// Safe to call more than once; errors are ignored (the terminal may be gone).
+pub fn restore() {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
+    let mut out = io::stdout();
+    let _ = execute!(out, DisableBracketedPaste, LeaveAlternateScreen, Show);
+    let _ = out.flush();
+    let _ = disable_raw_mode();
+}
+
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}

@@ -1,0 +1,94 @@
+//! The status bar: connection state, head count, the new-messages and mention markers, and hints
+//! for the main keys (from the key table).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+use crate::app::{App, Link};
+use crate::keys;
+use crate::theme::Look;
+use crate::wrap::text_width;
+
+/// What the status bar says about the connection.
+pub fn state_text(app: &App) -> String {
+    if app.quitting {
+        return "saindo…".to_owned();
+    }
+    match &app.link {
+        Link::Offline { reason: None } => "desconectado — /ENTRAR ou F2 para conectar".to_owned(),
+        Link::Offline { reason: Some(r) } => format!("desconectado: {r} — F2 reconecta"),
+        Link::Connecting { server, .. } => format!("conectando a {server}…"),
+        Link::LoggingIn { server, nick, .. } => format!("entrando em {server} como {nick}…"),
+        Link::Online { server, nick, .. } => {
+            let n = app.users.len();
+            let people = if n == 1 { "pessoa" } else { "pessoas" };
+            format!("conectado a {server} como {nick} · {n} {people}")
+        }
+    }
+}
+
+/// The markers shown while scrolled up.
+pub fn markers(app: &App) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if app.history.mention_pending() {
+        out.push("menção ↓");
+    }
+    if app.history.unseen() {
+        out.push("novas mensagens ↓");
+    }
+    out
+}
+
+/// Draws the bar.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.height == 0 || area.width == 0 {
+        return;
+    }
+    let theme = app.theme;
+    let bar = theme.style(Look::Status);
+    buf.set_style(area, bar);
+    for x in area.left()..area.right() {
+        buf[(x, area.y)].set_symbol(" ");
+    }
+    let right = area.right();
+    let room = |x: u16| usize::from(right.saturating_sub(x));
+    // The markers matter more than the end of the state text: it gives way to them.
+    let marker_texts: Vec<String> = markers(app).iter().map(|m| format!(" {m} ")).collect();
+    let markers_width: usize = marker_texts.iter().map(|m| text_width(m) + 1).sum();
+    let state_room = usize::from(area.width).saturating_sub(1 + markers_width);
+    let (mut x, _) = buf.set_stringn(area.x + 1, area.y, state_text(app), state_room, bar);
+    for marker in marker_texts {
+        let start = x.saturating_add(1);
+        if start >= right {
+            break;
+        }
+        let (end, _) = buf.set_stringn(
+            start,
+            area.y,
+            marker,
+            room(start),
+            theme.style(Look::Marker),
+        );
+        x = end;
+    }
+    // Hints, right-aligned, as many as fit after the state.
+    let hints: Vec<(String, &str)> = keys::hints().collect();
+    let width_of = |h: &[(String, &str)]| -> usize {
+        h.iter()
+            .map(|(k, l)| text_width(k) + 1 + text_width(l) + 2)
+            .sum()
+    };
+    let used = usize::from(x - area.x) + 2;
+    let mut count = hints.len();
+    while count > 0 && used + width_of(&hints[..count]) > usize::from(area.width) {
+        count -= 1;
+    }
+    let total = u16::try_from(width_of(&hints[..count])).unwrap_or(u16::MAX);
+    let mut hx = right.saturating_sub(total);
+    let key_style = bar.patch(theme.style(Look::KeyName));
+    for (key, label) in &hints[..count] {
+        let (after_key, _) = buf.set_stringn(hx, area.y, key, room(hx), key_style);
+        let (after, _) = buf.set_stringn(after_key + 1, area.y, label, room(after_key + 1), bar);
+        hx = after + 2;
+    }
+}

@@ -1,0 +1,227 @@
+//! `update` on values, the history side: scrolling, markers, event ids, the cap, reconnecting,
+//! the users panel.
+
+mod common;
+
+use common::*;
+use crossterm::event::{KeyCode, KeyModifiers};
+use papo::app::{App, ConnId, Effect, Field, Link, NetEvent};
+use papo_protocol::{ClientLine, Command};
+
+fn send(cmd: Command) -> Effect {
+    Effect::Send(ClientLine::Command(cmd))
+}
+
+fn fill(app: &mut App, conn: ConnId, from: u64, count: u64) {
+    for id in from..from + count {
+        line(
+            app,
+            conn,
+            &format!("MSG {id} 2026-11-24T23:31:00Z bob :mensagem {id}"),
+        );
+    }
+}
+
+#[test]
+fn scrolling_keeps_the_view_and_marks_new_messages() {
+    let mut app = new_app(80, 24);
+    let conn = online(&mut app);
+    fill(&mut app, conn, 10, 60);
+    assert_eq!(app.history.scroll(), 0);
+    press(&mut app, KeyCode::PageUp);
+    // 24 rows: 22 for the history; a page is 21.
+    assert_eq!(app.history.scroll(), 21);
+    key_with(&mut app, KeyCode::Up, KeyModifiers::SHIFT);
+    assert_eq!(app.history.scroll(), 22);
+    key_with(&mut app, KeyCode::Down, KeyModifiers::CONTROL);
+    assert_eq!(app.history.scroll(), 21);
+    assert!(!app.history.unseen());
+    fill(&mut app, conn, 100, 1);
+    assert_eq!(
+        app.history.scroll(),
+        22,
+        "the view stays on what was being read"
+    );
+    assert!(app.history.unseen());
+    press(&mut app, KeyCode::PageDown);
+    assert_eq!(app.history.scroll(), 1);
+    assert!(app.history.unseen());
+    press(&mut app, KeyCode::PageDown);
+    assert_eq!(app.history.scroll(), 0);
+    assert!(!app.history.unseen(), "back at the bottom, the marker goes");
+    // Esc and Ctrl+End go back to live from anywhere.
+    press(&mut app, KeyCode::PageUp);
+    press(&mut app, KeyCode::PageUp);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.history.scroll(), 0);
+    press(&mut app, KeyCode::PageUp);
+    key_with(&mut app, KeyCode::End, KeyModifiers::CONTROL);
+    assert_eq!(app.history.scroll(), 0);
+    // Scrolling stops at the oldest row.
+    for _ in 0..20 {
+        press(&mut app, KeyCode::PageUp);
+    }
+    assert_eq!(app.history.scroll(), app.history.max_scroll());
+}
+
+#[test]
+fn a_mention_while_scrolled_up_is_marked() {
+    let mut app = new_app(80, 24);
+    let conn = online(&mut app);
+    fill(&mut app, conn, 10, 40);
+    press(&mut app, KeyCode::PageUp);
+    line(
+        &mut app,
+        conn,
+        "MSG 60 2026-11-24T23:32:00Z ana :eu, ana, falando",
+    );
+    assert!(
+        !app.history.mention_pending(),
+        "your own line is no mention"
+    );
+    line(&mut app, conn, "MSG 61 2026-11-24T23:32:00Z bob :banana");
+    assert!(!app.history.mention_pending());
+    line(
+        &mut app,
+        conn,
+        "MSG 62 2026-11-24T23:32:00Z bob :ANA, olha isso",
+    );
+    assert!(app.history.mention_pending());
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.history.mention_pending());
+    press(&mut app, KeyCode::PageUp);
+    line(&mut app, conn, "PRIV 63 2026-11-24T23:32:00Z bob ana :psiu");
+    assert!(
+        app.history.mention_pending(),
+        "a private message to you counts"
+    );
+}
+
+#[test]
+fn an_event_id_seen_before_is_dropped() {
+    let mut app = new_app(80, 24);
+    let conn = online(&mut app);
+    let before = texts(&app).len();
+    line(&mut app, conn, "MSG 5 2026-11-24T23:31:00Z bob :uma vez");
+    line(&mut app, conn, "MSG 5 2026-11-24T23:31:00Z bob :uma vez");
+    line(&mut app, conn, "JOIN 6 2026-11-24T23:31:00Z carla");
+    line(&mut app, conn, "JOIN 6 2026-11-24T23:31:00Z carla");
+    line(&mut app, conn, "PART 6 2026-11-24T23:31:00Z carla quit :");
+    assert_eq!(texts(&app).len(), before + 2);
+    assert_eq!(
+        app.users.len(),
+        3,
+        "the repeated PART id did not remove carla"
+    );
+}
+
+#[test]
+fn a_lost_connection_keeps_the_history_and_f2_reconnects() {
+    let mut app = new_app(80, 24);
+    let old = online(&mut app);
+    line(
+        &mut app,
+        old,
+        "MSG 5 2026-11-24T23:31:00Z bob :antes da queda",
+    );
+    type_text(&mut app, "meio digitado");
+    line(&mut app, old, "BYE :servidor encerrando");
+    net(
+        &mut app,
+        old,
+        NetEvent::Closed("o servidor fechou a conexão".into()),
+    );
+    assert_eq!(
+        app.link,
+        Link::Offline {
+            reason: Some("servidor encerrando".into())
+        }
+    );
+    assert!(app.users.is_empty());
+    assert!(
+        texts(&app)
+            .iter()
+            .any(|t| t.ends_with("bob: antes da queda"))
+    );
+    assert_eq!(app.input.value(), "meio digitado");
+    press(&mut app, KeyCode::F(2));
+    let d = app.dialog.as_ref().expect("dialog");
+    assert_eq!(d.field(Field::Host).value(), "127.0.0.1");
+    let fx = press(&mut app, KeyCode::Enter);
+    let new = connect_id(&fx);
+    assert_ne!(new, old);
+    // Anything late from the old connection is ignored.
+    line(&mut app, old, "MSG 6 2026-11-24T23:31:00Z bob :fantasma");
+    assert!(!texts(&app).iter().any(|t| t.contains("fantasma")));
+    net(&mut app, new, NetEvent::Connected);
+    line(&mut app, new, "HELLO papo 1 :oi");
+    line(&mut app, new, "WELCOME ana :entrou");
+    // The restarted server counts from 1 again (id 5 was seen before the restart): a fresh
+    // epoch, so its events are not dropped as repeats.
+    line(&mut app, new, "JOIN 1 2026-11-24T23:40:00Z ana");
+    line(
+        &mut app,
+        new,
+        "MSG 5 2026-11-24T23:40:01Z bob :depois da volta",
+    );
+    assert!(
+        texts(&app)
+            .iter()
+            .any(|t| t.ends_with("bob: depois da volta"))
+    );
+}
+
+#[test]
+fn membership_changes_update_the_panel_and_coalesce_refreshes() {
+    let mut app = new_app(80, 24);
+    let conn = online(&mut app);
+    assert_eq!(
+        line(&mut app, conn, "JOIN 5 2026-11-24T23:31:00Z carla"),
+        [send(Command::Users)]
+    );
+    assert!(
+        line(&mut app, conn, "JOIN 6 2026-11-24T23:31:00Z davi").is_empty(),
+        "one in flight"
+    );
+    assert!(line(&mut app, conn, "NICK 7 2026-11-24T23:31:00Z bob roberto").is_empty());
+    let names: Vec<&str> = app.users.list().iter().map(|n| n.as_str()).collect();
+    assert_eq!(names, ["ana", "carla", "davi", "roberto"]);
+    assert_eq!(
+        line(&mut app, conn, "USERS 4 :ana carla davi roberto"),
+        [send(Command::Users)]
+    );
+    assert!(line(&mut app, conn, "USERS 4 :ana carla davi roberto").is_empty());
+    line(&mut app, conn, "PART 8 2026-11-24T23:31:00Z davi lost :");
+    assert_eq!(app.users.len(), 3);
+    assert!(last_text(&app).contains("davi caiu"));
+    // F5 refreshes on demand.
+    line(&mut app, conn, "USERS 3 :ana carla roberto");
+    assert_eq!(press(&mut app, KeyCode::F(5)), [send(Command::Users)]);
+}
+
+#[test]
+fn your_own_rename_is_followed_and_saved() {
+    let mut app = new_app(80, 24);
+    let conn = online(&mut app);
+    let fx = line(&mut app, conn, "NICK 5 2026-11-24T23:31:00Z ana Ana_2");
+    assert!(matches!(&fx[0], Effect::SaveConfig(c) if c.nick == "Ana_2"));
+    assert!(matches!(&app.link, Link::Online { nick, .. } if nick.as_str() == "Ana_2"));
+    assert_eq!(last_text(&app), "23:31 -- ana agora é Ana_2");
+}
+
+#[test]
+fn history_is_capped() {
+    let mut config = config();
+    config.history_lines = 100;
+    let mut app = App::new(config, options(80, 24, false));
+    let conn = online(&mut app);
+    fill(&mut app, conn, 10, 300);
+    assert_eq!(app.history.entries().len(), 100);
+    // Ids older than what was kept still count as seen.
+    line(
+        &mut app,
+        conn,
+        "MSG 10 2026-11-24T23:31:00Z bob :mensagem 10",
+    );
+    assert!(last_text(&app).ends_with("mensagem 309"));
+}

@@ -1,0 +1,229 @@
+//! End to end in a pseudo-terminal: the real `papo` binary, drawn into a vt100 parser, talking to
+//! the real `papo-server` (or to a hostile fake server). Every wait polls a condition until a
+//! generous deadline; nothing sleeps to synchronise.
+
+mod harness;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::process::Command;
+use std::thread;
+
+use harness::{COLS, Papo, ROWS, Raw, Server, lock, papo_binary};
+
+const CTRL_U: &str = "\x15";
+const F10: &str = "\x1b[21~";
+
+#[test]
+fn connect_through_the_dialog_chat_and_leave_with_sair() {
+    let server = Server::start();
+    let mut papo = Papo::start("dialog", &[], &[]);
+    papo.wait_text("desconectado — /ENTRAR ou F2 para conectar");
+    papo.send("/ENTRAR\r");
+    papo.wait_text("Conectar a um servidor");
+    papo.send(&format!(
+        "{CTRL_U}127.0.0.1\t{CTRL_U}{}\t{CTRL_U}ana\r",
+        server.port
+    ));
+    papo.wait_text(&format!("conectado a 127.0.0.1:{} como ana", server.port));
+
+    let mut bob = Raw::join(server.port, "bob");
+    bob.send("oi ana, aqui é o bob");
+    papo.wait_text("bob: oi ana, aqui é o bob");
+    papo.wait_for("both in the users panel", |s| {
+        let c = s.contents();
+        c.contains("Pessoas (2)")
+            && c.contains("ana (você)")
+            && s.contents_between(2, 78, 3, 100).contains("bob")
+    });
+    papo.send("olá bob\r");
+    bob.expect_line(|l| l.starts_with("MSG ") && l.ends_with(" ana :olá bob"));
+
+    let saved = std::fs::read_to_string(&papo.config).expect("config saved on join");
+    assert!(
+        saved.contains("nick = \"ana\"") && saved.contains(&format!("port = {}", server.port)),
+        "{saved}"
+    );
+
+    papo.send("/sair tchau\r");
+    assert_eq!(papo.wait_exit(), 0);
+    bob.expect_line(|l| l.starts_with("PART ") && l.ends_with(" ana quit :tchau"));
+    papo.assert_restored();
+}
+
+/// Connects through the command line, then sends `signal` to papo: it must leave with `/SAIR`,
+/// exit 0 and restore the terminal.
+fn quit_by_signal(signal: &str, nick: &str) {
+    let server = Server::start();
+    let mut bob = Raw::join(server.port, "bob");
+    let port = server.port.to_string();
+    let mut papo = Papo::start(nick, &["127.0.0.1", &port, "--nick", nick], &[]);
+    papo.wait_text(&format!("conectado a 127.0.0.1:{port} como {nick}"));
+    bob.expect_line(|l| l.starts_with("JOIN ") && l.ends_with(&format!(" {nick}")));
+    let pid = papo.child.process_id().expect("pid");
+    let killed = Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    bob.expect_line(|l| l.starts_with("PART ") && l.contains(&format!(" {nick} quit")));
+    assert_eq!(papo.wait_exit(), 0);
+    papo.assert_restored();
+}
+
+#[test]
+fn sigterm_sends_sair_and_restores_the_terminal() {
+    quit_by_signal("-TERM", "carla");
+}
+
+#[test]
+fn sighup_sends_sair_and_exits() {
+    quit_by_signal("-HUP", "davi");
+}
+
+#[test]
+fn no_color_keeps_the_reversed_status_bar_and_f10_quits() {
+    let mut papo = Papo::start("nocolor", &[], &[("NO_COLOR", "1")]);
+    papo.wait_text("desconectado");
+    papo.wait_for("a reversed, colourless status bar", |s| {
+        let row = ROWS - 2;
+        let cell = |col| s.cell(row, col).expect("cell");
+        (0..COLS).all(|col| cell(col).inverse() && cell(col).fgcolor() == vt100::Color::Default)
+    });
+    let screen = lock(&papo.screen).0.screen().clone();
+    for row in 0..ROWS {
+        for col in 0..COLS {
+            let cell = screen.cell(row, col).expect("cell");
+            assert_eq!(
+                cell.fgcolor(),
+                vt100::Color::Default,
+                "colour at {row},{col}"
+            );
+            assert_eq!(
+                cell.bgcolor(),
+                vt100::Color::Default,
+                "colour at {row},{col}"
+            );
+        }
+    }
+    // The key names of the hints are bold inside the reversed bar.
+    let hint = screen.contents_between(ROWS - 2, 0, ROWS - 2, COLS);
+    let at = hint.find("F1 ajuda").expect("hint shown");
+    let col = u16::try_from(hint[..at].chars().count()).expect("column");
+    assert!(screen.cell(ROWS - 2, col).expect("cell").bold());
+    papo.send(F10);
+    assert_eq!(papo.wait_exit(), 0);
+    papo.assert_restored();
+}
+
+#[test]
+fn hostile_bytes_from_a_server_never_reach_the_terminal() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let fake = thread::spawn(move || {
+        let (stream, _) = listener.accept().expect("accept");
+        let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+        let mut out = stream;
+        out.write_all(b"HELLO papo 1 :\x1b]0;PWNED\x07oi\n")
+            .expect("write");
+        let mut nick = String::new();
+        reader.read_line(&mut nick).expect("nick");
+        out.write_all(b"WELCOME ana :entrou\nJOIN 1 2026-11-24T23:30:05Z ana\n")
+            .expect("write");
+        out.write_all(
+            b"MSG 2 2026-11-24T23:30:06Z ana :\x1b[2J\x1b[?1049l\x1b[31mvermelho\xe2\x80\xae fim\n",
+        )
+        .expect("write");
+        out.write_all(b"BYE :\x1b[?25l\x1bc tchau\n")
+            .expect("write");
+        nick
+    });
+    let port = port.to_string();
+    let mut papo = Papo::start("hostile", &["127.0.0.1", &port, "--nick", "ana"], &[]);
+    papo.wait_text("vermelho");
+    assert_eq!(fake.join().expect("fake server").trim(), "/NICK ana");
+    papo.wait_text("desconectado:");
+    {
+        let s = lock(&papo.screen);
+        let screen = s.0.screen();
+        assert!(
+            screen.alternate_screen(),
+            "an escape from the network left the alternate screen"
+        );
+        assert!(
+            !screen.hide_cursor(),
+            "an escape from the network hid the cursor"
+        );
+        let contents = screen.contents();
+        // vt100 does not draw U+FFFD (real terminals show �), so the escapes read as plain text
+        // with the replacement characters counted apart.
+        assert!(contents.contains("[2J[?1049l[31mvermelho"), "{contents}");
+        assert!(contents.contains("]0;PWNEDoi"), "{contents}");
+        assert!(contents.contains("[?25lc tchau"), "{contents}");
+        let callbacks = s.0.callbacks();
+        assert!(
+            callbacks.titles.is_empty(),
+            "the window title was set: {:?}",
+            callbacks.titles
+        );
+        assert_eq!(callbacks.bells, 0, "a bell rang");
+        assert!(
+            callbacks.undrawn.iter().all(|&c| c == '\u{FFFD}'),
+            "{:?}",
+            callbacks.undrawn
+        );
+        assert!(callbacks.undrawn.len() >= 8, "{:?}", callbacks.undrawn);
+        let raw = String::from_utf8_lossy(&s.1);
+        assert!(
+            raw.contains("\u{FFFD}[2J") && raw.contains("\u{FFFD}]0;PWNED"),
+            "drawn cleaned"
+        );
+        assert!(
+            !raw.contains("\x1b]0;PWNED"),
+            "the title escape reached the terminal"
+        );
+        assert!(
+            !raw.contains('\u{202E}'),
+            "the bidi override reached the terminal"
+        );
+        assert!(
+            !raw.contains("\x1bc"),
+            "the reset escape reached the terminal"
+        );
+    }
+    papo.send(F10);
+    assert_eq!(papo.wait_exit(), 0);
+    papo.assert_restored();
+}
+
+#[test]
+fn invalid_command_lines_exit_with_code_2() {
+    for args in [
+        &["--port", "0"][..],
+        &["--nick", "ana maria"],
+        &["exemplo.org", "7667", "--host", "outro.org"],
+        &["exemplo.org", "porta"],
+    ] {
+        let out = Command::new(papo_binary())
+            .args(args)
+            .output()
+            .expect("papo runs");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.stderr.is_empty());
+    }
+    let out = Command::new(papo_binary())
+        .arg("--help")
+        .output()
+        .expect("papo runs");
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("--nick") && help.contains("/ENTRAR"),
+        "{help}"
+    );
+}
