@@ -106,8 +106,9 @@ fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
     let is_me = |n: &Nickname| me.as_ref().is_some_and(|m| m.same_user(n));
     let me_str = me.as_ref().map_or("", |m| m.as_str()).to_owned();
     match line {
-        ServerLine::Hello { version, text } => {
-            app.notice(&text, false);
+        ServerLine::Hello { version, .. } => {
+            // The greeting asks nc users for a nickname; this client sends it by itself, so
+            // the text would only confuse. The WELCOME that follows says what happened.
             if version != PROTOCOL_VERSION {
                 app.error(&format!(
                     "o servidor fala a versão {version} do protocolo; este cliente, a {PROTOCOL_VERSION}"
