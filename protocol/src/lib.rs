@@ -3,9 +3,13 @@
 //!
 //! The protocol is described for people in `docs/protocol.md`; this crate is its single
 //! implementation, shared by the server and the client. Parsing is a pure function over bytes
-//! and strings, so tests and fuzzers call it directly.
+//! and strings, so tests and fuzzers call it directly. The optional `codec` feature adds
+//! [`LineDecoder`], a tokio-util `Decoder` over the splitter; without it the crate has no I/O
+//! dependency at all.
 
 mod client_line;
+#[cfg(feature = "codec")]
+mod codec;
 mod error_code;
 mod framing;
 pub mod limits;
@@ -15,6 +19,8 @@ mod text;
 mod time;
 
 pub use client_line::{COMMANDS, ClientLine, Command, CommandInfo, ParseError, find_command};
+#[cfg(feature = "codec")]
+pub use codec::LineDecoder;
 pub use error_code::ErrorCode;
 pub use framing::{Frame, LineSplitter, Split};
 pub use nickname::{NickKey, Nickname, NicknameError};

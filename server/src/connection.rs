@@ -5,12 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use papo_protocol::{ClientLine, Frame, LeaveKind};
+use papo_protocol::{ClientLine, Frame, LeaveKind, LineDecoder};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_util::codec::FramedRead;
 use tokio_util::sync::CancellationToken;
 
-use crate::codec::LineDecoder;
 use crate::hub::Hub;
 use crate::outbox::Outbox;
 use crate::replies;

@@ -5,7 +5,6 @@
 //! delivers what the [`room`] decides, through each member's bounded [`outbox`]. The room itself
 //! does no I/O and reads no clock.
 
-pub mod codec;
 pub mod config;
 pub mod connection;
 pub mod hub;

@@ -9,13 +9,12 @@
 use std::io;
 use std::time::Duration;
 
-use bytes::{Buf, BytesMut};
 use futures::StreamExt;
-use papo_protocol::{ClientLine, Frame, LineSplitter, ServerLine};
+use papo_protocol::{ClientLine, Frame, LineDecoder, ServerLine};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
-use tokio_util::codec::{Decoder, FramedRead};
+use tokio_util::codec::FramedRead;
 
 use crate::app::{ConnId, Event, NetEvent};
 use crate::sanitize;
@@ -26,42 +25,6 @@ pub const MAX_SERVER_LINE_BYTES: usize = 1 << 20;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Lines waiting to be written before [`Connection::send`] refuses more.
 pub const OUTBOX_LINES: usize = 256;
-
-/// A `Decoder` over [`LineSplitter`]: overlong and non-UTF-8 lines are values, not errors, so
-/// the connection survives them.
-#[derive(Debug)]
-pub struct LineDecoder {
-    splitter: LineSplitter,
-}
-
-impl LineDecoder {
-    /// A decoder for lines of at most `max_line_bytes`.
-    pub fn new(max_line_bytes: usize) -> Self {
-        Self {
-            splitter: LineSplitter::new(max_line_bytes),
-        }
-    }
-}
-
-impl Decoder for LineDecoder {
-    type Item = Frame;
-    type Error = io::Error;
-
-    fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, io::Error> {
-        let split = self.splitter.split(&buf[..]);
-        buf.advance(split.consumed.min(buf.len()));
-        Ok(split.frame)
-    }
-
-    fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, io::Error> {
-        let frame = self.decode(buf)?;
-        if frame.is_none() {
-            // An unterminated line at the end is discarded, as the protocol says.
-            buf.clear();
-        }
-        Ok(frame)
-    }
-}
 
 /// Turns one frame into what the app hears, cleaning the text first.
 pub fn frame_event(frame: Frame) -> NetEvent {
@@ -213,6 +176,8 @@ async fn serve(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::BytesMut;
+    use tokio_util::codec::Decoder;
 
     fn decode_all(bytes: &[u8]) -> Vec<NetEvent> {
         let mut d = LineDecoder::new(64);

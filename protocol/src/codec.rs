@@ -1,8 +1,8 @@
-//! The thin tokio-util [`Decoder`] over the protocol's sans-IO [`LineSplitter`]: overlong and
+//! The thin tokio-util [`Decoder`] over the sans-IO [`LineSplitter`] (feature `codec`): overlong and
 //! non-UTF-8 lines come out as frames, so `FramedRead` never ends the stream over bad input.
 
+use crate::framing::{Frame, LineSplitter};
 use bytes::{Buf, BytesMut};
-use papo_protocol::{Frame, LineSplitter};
 use tokio_util::codec::Decoder;
 
 /// Decodes [`Frame`]s of at most a given line length.
