@@ -84,7 +84,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     let mut app = App::new(config, options);
     if let Some(problem) = config_problem {
-        app.error(&problem);
+        app.config_load_failed(&problem);
     }
     let first = initial_effects(&mut app, cli);
     let mut looper = Loop {
@@ -153,9 +153,15 @@ impl Loop {
         let mut dirty = true;
         let mut since_draw = 0;
         loop {
+            // Checked before anything else: a server flooding the event channel must not keep
+            // papo from leaving once the `/SAIR` grace is over.
+            if self.quit_deadline.is_some_and(|d| Instant::now() >= d) {
+                return Ok(());
+            }
             let deadline = self.quit_deadline.unwrap_or_else(Instant::now);
             let event = tokio::select! {
                 biased;
+                () = tokio::time::sleep_until(deadline), if self.quit_deadline.is_some() => return Ok(()),
                 term_event = input.next(), if !self.terminal_gone => match term_event {
                     Some(Ok(TermEvent::Key(key))) => Some(Event::Key(key)),
                     Some(Ok(TermEvent::Paste(text))) => Some(Event::Paste(text)),
@@ -173,7 +179,6 @@ impl Loop {
                     self.terminal_gone = true;
                     Some(Event::Terminate)
                 }
-                () = tokio::time::sleep_until(deadline), if self.quit_deadline.is_some() => return Ok(()),
                 () = std::future::ready(()), if dirty => {
                     self.draw(app, terminal);
                     dirty = false;
@@ -221,7 +226,7 @@ impl Loop {
                 Effect::Send(line) => {
                     let sent = self.connection.as_ref().map(|c| c.send(&line));
                     if let Some(Err(why)) = sent {
-                        app.error(&format!("não enviado: {why}"));
+                        queue.extend(update(app, Event::SendFailed { line, why }));
                     }
                 }
                 Effect::SendRaw(text) => {

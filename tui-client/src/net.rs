@@ -1,5 +1,6 @@
-//! The connection task: a tokio `TcpStream`, read through `FramedRead` with a thin decoder over
-//! the protocol's `LineSplitter`, written from a bounded queue. It reports everything as
+//! The connection task: a tokio `TcpStream`, read through `FramedRead` with
+//! [`papo_protocol::LineDecoder`] (the protocol crate's `codec` feature, shared with the server),
+//! written from a bounded queue. It reports everything as
 //! [`Event::Net`] values tagged with its [`ConnId`], so the app can ignore an old connection.
 //!
 //! Text from the network is cleaned ([`sanitize::clean`]) here, once, as each line arrives,
@@ -25,6 +26,10 @@ pub const MAX_SERVER_LINE_BYTES: usize = 1 << 20;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Lines waiting to be written before [`Connection::send`] refuses more.
 pub const OUTBOX_LINES: usize = 256;
+/// In debug builds, when this environment variable is set the connection task panics right
+/// after connecting (for the tests of the panic hook).
+#[cfg(debug_assertions)]
+pub const DEBUG_PANIC_ENV: &str = "PAPO_DEBUG_PANIC_IN_NET";
 
 /// Turns one frame into what the app hears, cleaning the text first.
 pub fn frame_event(frame: Frame) -> NetEvent {
@@ -123,6 +128,12 @@ async fn run(
     let _ = stream.set_nodelay(true);
     if events.send(report(NetEvent::Connected)).await.is_err() {
         return;
+    }
+    // Test builds only: lets the pseudo-terminal tests check that a panic in this task ends
+    // papo (see `term`'s panic hook). Release builds have no such switch.
+    #[cfg(debug_assertions)]
+    if std::env::var_os(DEBUG_PANIC_ENV).is_some() {
+        panic!("{DEBUG_PANIC_ENV}: pânico provocado na tarefa de conexão");
     }
     if let Some(reason) = serve(stream, queue, &events, id).await {
         let _ = events.send(report(NetEvent::Closed(reason))).await;

@@ -19,17 +19,14 @@ pub const TAB_WIDTH: usize = 4;
 /// [`papo_protocol::is_forbidden_char`] holds (C0/C1 controls, DEL, ESC, CR, LF, bidi
 /// embeddings/overrides/isolates) replaced by [`REPLACEMENT`].
 pub fn clean(text: &str) -> String {
-    if !text
-        .chars()
-        .any(|c| c == '\t' || c == '\n' || is_forbidden_char(c))
-    {
+    if is_clean(text) {
         return text.to_owned();
     }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c == '\t' {
             out.extend(std::iter::repeat_n(' ', TAB_WIDTH));
-        } else if c == '\n' || is_forbidden_char(c) {
+        } else if needs_cleaning(c) {
             out.push(REPLACEMENT);
         } else {
             out.push(c);
@@ -40,9 +37,12 @@ pub fn clean(text: &str) -> String {
 
 /// Whether `text` would be drawn unchanged by [`clean`].
 pub fn is_clean(text: &str) -> bool {
-    !text
-        .chars()
-        .any(|c| c == '\t' || c == '\n' || is_forbidden_char(c))
+    !text.chars().any(|c| c == '\t' || needs_cleaning(c))
+}
+
+/// Whether [`clean`] replaces `c` (LF is listed apart only to be explicit: it is a C0 control).
+fn needs_cleaning(c: char) -> bool {
+    c == '\n' || is_forbidden_char(c)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Terminal setup and restore: raw mode, the alternate screen and bracketed paste on the way in;
 //! all of it undone on the way out, whether the program ends normally, with an error or in a
-//! panic (the hook restores before the panic message prints).
+//! panic (the hook restores before the panic message prints, then exits).
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -49,10 +49,18 @@ pub fn restore() {
     let _ = disable_raw_mode();
 }
 
+/// Exit status after a panic (the one Rust gives an uncaught panic in `main`).
+pub const PANIC_EXIT_CODE: i32 = 101;
+
+/// A panic anywhere ends papo: the terminal is restored, the panic is printed by the previous
+/// hook (so it lands on the normal screen), and the process exits. Without the exit, a panic in
+/// a spawned task (the connection) would leave the app running on a dead connection and a
+/// terminal no longer in raw mode.
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore();
         previous(info);
+        std::process::exit(PANIC_EXIT_CODE);
     }));
 }

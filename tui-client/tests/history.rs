@@ -225,3 +225,41 @@ fn history_is_capped() {
     );
     assert!(last_text(&app).ends_with("mensagem 309"));
 }
+
+/// Drops `old` as a lost connection would and logs in again through F2; returns the new id.
+fn reconnect(app: &mut App, old: ConnId) -> ConnId {
+    net(
+        app,
+        old,
+        NetEvent::Closed("o servidor fechou a conexão".into()),
+    );
+    press(app, KeyCode::F(2));
+    let new = connect_id(&press(app, KeyCode::Enter));
+    net(app, new, NetEvent::Connected);
+    line(app, new, HELLO);
+    line(app, new, "WELCOME ana :entrou");
+    new
+}
+
+#[test]
+fn a_restarted_server_is_a_new_epoch_even_after_the_cap_drops_old_entries() {
+    let mut config = config();
+    config.history_lines = 100;
+    let mut app = App::new(config, options(80, 24, false));
+    let old = online(&mut app);
+    fill(&mut app, old, 1000, 151);
+    let new = reconnect(&mut app, old);
+    // The restarted server counts from 1 again.
+    line(&mut app, new, "JOIN 1 2026-11-24T23:40:00Z ana");
+    for id in 2..152 {
+        line(
+            &mut app,
+            new,
+            &format!("MSG {id} 2026-11-24T23:41:00Z bob :nova {id}"),
+        );
+        assert!(
+            last_text(&app).ends_with(&format!("bob: nova {id}")),
+            "message {id} of the new epoch was dropped"
+        );
+    }
+}

@@ -47,9 +47,9 @@ fn wide_characters_wrap_by_display_width() {
     assert_screen(
         &t,
         &[
+            "         /ENTRAR (ou F2) para conectar a",
             "         um servidor                    ",
             "23:30 -- conectando a 127.0.0.1:7667…   ",
-            "23:30 -- bem-vindo ao papo!             ",
             "23:30 -- você entrou na sala como ana   ",
             "23:30 --> ana entrou                    ",
             "23:31 bob: 日本語のテキストと絵文字😀😀 ",
@@ -77,9 +77,9 @@ fn users_panel_lists_everyone_sorted_with_you_marked() {
     assert_screen(
         &t,
         &[
-            "         conectar a um servidor                           │Pessoas (4)          ",
-            "23:30 -- conectando a 127.0.0.1:7667…                     │ana (você)           ",
-            "23:30 -- bem-vindo ao papo!                               │Beto                 ",
+            "23:30 -- bem-vindo ao papo! digite /ENTRAR (ou F2) para   │Pessoas (4)          ",
+            "         conectar a um servidor                           │ana (você)           ",
+            "23:30 -- conectando a 127.0.0.1:7667…                     │Beto                 ",
             "23:30 -- você entrou na sala como ana                     │Carla                ",
             "23:30 --> ana entrou                                      │roberto              ",
             "23:31 --> Beto entrou                                     │                     ",
@@ -103,9 +103,9 @@ fn the_users_panel_says_how_many_it_cannot_show() {
     assert_screen(
         &t,
         &[
-            "         (ou F2) para conectar a um servidor│Pessoas (7)    ",
-            "23:30 -- conectando a 127.0.0.1:7667…       │ana (você)     ",
-            "23:30 -- bem-vindo ao papo!                 │bia            ",
+            "23:30 -- bem-vindo ao papo! digite /ENTRAR  │Pessoas (7)    ",
+            "         (ou F2) para conectar a um servidor│ana (você)     ",
+            "23:30 -- conectando a 127.0.0.1:7667…       │bia            ",
             "23:30 -- você entrou na sala como ana       │caio           ",
             "23:30 --> ana entrou                        │… +4           ",
             " conectado a 127.0.0.1:7667 como ana · 7 pessoas  F1 ajuda  ",
@@ -168,10 +168,10 @@ fn the_help_overlay_lists_every_key_and_command() {
             "  │ PgDn                          rola o histórico uma página abaixo         │  ",
             "  │ Shift+↑ / Ctrl+↑              rola uma linha acima                       │  ",
             "  │ Shift+↓ / Ctrl+↓              rola uma linha abaixo                      │  ",
-            "  │ Esc / Ctrl+End                volta às mensagens novas                   │  ",
+            "  │ Esc / Ctrl+End                volta às mensagens novas; cancela conexão  │  ",
+            "  │ End                           cursor no fim; no fim: mensagens novas     │  ",
             "  │                                                                          │  ",
             "  │Editando texto (mensagem e campos)                                        │  ",
-            "  │ ← / Ctrl+B                    cursor um caractere à esquerda             │  ",
             " d└──────────────────────────────────────────────────────────────────────────┘  ",
             ">                                                                               ",
         ],

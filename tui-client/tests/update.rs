@@ -110,8 +110,13 @@ fn login_sends_the_nickname_on_hello_and_joins_on_welcome() {
     let conn = connect_id(&press(&mut app, KeyCode::Enter));
     assert!(net(&mut app, conn, NetEvent::Connected).is_empty());
     assert!(matches!(app.link, Link::LoggingIn { .. }));
-    let fx = line(&mut app, conn, "HELLO papo 1 :bem-vindo");
+    let fx = line(&mut app, conn, HELLO);
     assert_eq!(fx, [send(Command::Nick { nick: "ana".into() })]);
+    assert!(
+        !texts(&app).iter().any(|t| t.contains("diga seu apelido")),
+        "the greeting for nc users is not shown: {:?}",
+        texts(&app)
+    );
     let fx = line(&mut app, conn, "WELCOME ana :você entrou");
     assert!(matches!(&app.link, Link::Online { nick: n, .. } if n.as_str() == "ana"));
     assert!(matches!(&fx[0], Effect::SaveConfig(c) if c.nick == "ana" && c.port == 7667));
@@ -232,9 +237,18 @@ fn commands_and_their_aliases_become_lines() {
         submit(&mut app, "/dance agora"),
         [Effect::SendRaw("/dance agora".into())]
     );
-    // A missing argument is answered locally with the usage.
+    // A missing argument is answered locally with the usage, and the line comes back to be
+    // finished.
     assert!(submit(&mut app, "/msg bob").is_empty());
     assert!(last_text(&app).contains("uso: /MSG apelido texto"));
+    assert_eq!(app.input.value(), "/msg bob");
+    assert_eq!(
+        submit(&mut app, " psiu"),
+        [send(Command::Private {
+            to: "bob".into(),
+            text: "psiu".into()
+        })]
+    );
     let fx = submit(&mut app, "/sair até amanhã");
     assert_eq!(
         fx,
@@ -270,6 +284,8 @@ fn offline_commands_are_answered_locally_and_keep_the_text() {
     ctrl(&mut app, 'u');
     assert!(submit(&mut app, "/dance").is_empty());
     assert!(last_text(&app).contains("comando desconhecido: /dance"));
+    assert_eq!(app.input.value(), "/dance", "a typo is fixed, not retyped");
+    ctrl(&mut app, 'u');
     assert_eq!(
         submit(&mut app, "/sair"),
         [Effect::Quit {
@@ -396,23 +412,6 @@ fn a_multi_line_paste_becomes_one_line_with_a_notice() {
         press(&mut app, KeyCode::Enter),
         [text("linha um linha dois linha três")]
     );
-}
-
-#[test]
-fn the_help_overlay_scrolls_and_closes() {
-    let mut app = new_app(80, 24);
-    press(&mut app, KeyCode::F(1));
-    assert_eq!(app.help, Some(0));
-    press(&mut app, KeyCode::Down);
-    press(&mut app, KeyCode::PageDown);
-    assert!(app.help.unwrap_or(0) > 1);
-    assert!(
-        type_text(&mut app, "x").is_empty(),
-        "letters do nothing in the help"
-    );
-    assert_eq!(app.input.value(), "");
-    ctrl(&mut app, 'g');
-    assert_eq!(app.help, None);
 }
 
 #[test]

@@ -29,13 +29,14 @@ pub(super) fn key_pressed(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
         Action::PageUp | Action::PageDown | Action::HelpUp | Action::HelpDown
             if app.help.is_some() =>
         {
-            // The overlay shows the screen's height minus its margins and borders.
-            let visible = usize::from(app.size.1.saturating_sub(4)).max(1);
+            let (w, h) = app.size;
+            let shown = crate::ui::help::inner(ratatui::layout::Rect::new(0, 0, w, h));
+            let visible = usize::from(shown.height).max(1);
             let step = match action {
                 Action::PageUp | Action::PageDown => visible,
                 _ => 1,
             };
-            let max = crate::ui::help::line_count().saturating_sub(visible);
+            let max = crate::ui::help::line_count(app).saturating_sub(visible);
             let scroll = app.help.unwrap_or(0);
             let up = matches!(action, Action::PageUp | Action::HelpUp);
             app.help = Some(if up {
@@ -48,7 +49,18 @@ pub(super) fn key_pressed(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
         Action::PageDown => app.history.scroll_down(page),
         Action::LineUp => app.history.scroll_up(1),
         Action::LineDown => app.history.scroll_down(1),
-        Action::Live => app.history.to_live(),
+        Action::Live => {
+            if !commands::cancel_connecting(app, fx) {
+                app.history.to_live();
+            }
+        }
+        Action::EndOrLive => {
+            if app.input.caret_at_end() {
+                app.history.to_live();
+            } else {
+                app.input.edit(tui_input::InputRequest::GoToEnd);
+            }
+        }
         Action::HelpUp | Action::HelpDown => {}
         Action::Edit(request) => match &mut app.dialog {
             Some(d) => d.edit(request),
@@ -80,6 +92,15 @@ pub(super) fn paste(app: &mut App, text: &str) {
         return;
     }
     let pasted = app.input.paste(text);
+    if pasted.cut {
+        app.notice(
+            &format!(
+                "texto colado longo demais: só os primeiros {} caracteres entraram",
+                super::input::MAX_PASTE_CHARS
+            ),
+            true,
+        );
+    }
     if pasted.lines > 1 {
         app.notice(
             &format!(

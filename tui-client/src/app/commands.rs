@@ -21,15 +21,7 @@ pub(super) fn submit(app: &mut App, fx: &mut Vec<Effect>) {
         Ok(Some(ClientLine::Command(command))) => run(app, command, &typed, fx),
         Ok(Some(line)) => match &app.link {
             Link::Online { .. } => fx.push(Effect::Send(line)),
-            link => {
-                let why = if link.is_open() {
-                    NOT_JOINED
-                } else {
-                    NOT_CONNECTED
-                };
-                app.error(why);
-                app.input.set(&typed);
-            }
+            _ => refuse_until_joined(app, &typed),
         },
         Err(ParseError::UnknownCommand(_)) if matches!(app.link, Link::Online { .. }) => {
             // A newer server may know it: let the server answer.
@@ -41,8 +33,22 @@ pub(super) fn submit(app: &mut App, fx: &mut Vec<Effect>) {
                 message.push_str(" — /AJUDA lista os comandos");
             }
             app.error(&message);
+            // Refused here, not by the server: the line comes back to be fixed, not retyped.
+            app.input.set(&typed);
         }
     }
+}
+
+/// Refuses a line that needs the room (not connected, or still logging in) and puts it back in
+/// the message line for later.
+fn refuse_until_joined(app: &mut App, typed: &str) {
+    let why = if app.link.is_open() {
+        NOT_JOINED
+    } else {
+        NOT_CONNECTED
+    };
+    app.error(why);
+    app.input.set(typed);
 }
 
 fn run(app: &mut App, command: Command, typed: &str, fx: &mut Vec<Effect>) {
@@ -55,6 +61,7 @@ fn run(app: &mut App, command: Command, typed: &str, fx: &mut Vec<Effect>) {
         Command::Help => {
             app.help = Some(0);
             if app.link.is_open() {
+                app.server_help_stale = true;
                 fx.push(Effect::Send(ClientLine::Command(Command::Help)));
             }
         }
@@ -73,24 +80,16 @@ fn run(app: &mut App, command: Command, typed: &str, fx: &mut Vec<Effect>) {
                     *nick_sent = true;
                     fx.push(Effect::Send(ClientLine::Command(Command::Nick { nick })));
                 }
-                Err(e) => app.error(&e.to_string()),
+                Err(e) => {
+                    app.error(&e.to_string());
+                    app.input.set(typed);
+                }
             },
-            _ => {
-                app.error(NOT_CONNECTED);
-                app.input.set(typed);
-            }
+            _ => refuse_until_joined(app, typed),
         },
         command @ (Command::Private { .. } | Command::Me { .. }) => match &app.link {
             Link::Online { .. } => fx.push(Effect::Send(ClientLine::Command(command))),
-            link => {
-                let why = if link.is_open() {
-                    NOT_JOINED
-                } else {
-                    NOT_CONNECTED
-                };
-                app.error(why);
-                app.input.set(typed);
-            }
+            _ => refuse_until_joined(app, typed),
         },
     }
 }
@@ -179,12 +178,27 @@ pub(super) fn confirm_dialog(app: &mut App, fx: &mut Vec<Effect>) {
 pub(super) fn cancel_dialog(app: &mut App, fx: &mut Vec<Effect>) {
     app.dialog = None;
     if let Link::LoggingIn { refused: true, .. } = app.link {
-        fx.push(Effect::Disconnect);
-        app.link = Link::Offline {
-            reason: Some("conexão cancelada".to_owned()),
-        };
-        app.notice("conexão cancelada", true);
+        give_up(app, fx);
     }
+}
+
+/// Esc in the room while connecting or logging in: gives the attempt up. Returns whether there
+/// was one.
+pub(super) fn cancel_connecting(app: &mut App, fx: &mut Vec<Effect>) -> bool {
+    if app.quitting || !matches!(app.link, Link::Connecting { .. } | Link::LoggingIn { .. }) {
+        return false;
+    }
+    give_up(app, fx);
+    true
+}
+
+fn give_up(app: &mut App, fx: &mut Vec<Effect>) {
+    fx.push(Effect::Disconnect);
+    server::reset_session(app);
+    app.link = Link::Offline {
+        reason: Some("conexão cancelada".to_owned()),
+    };
+    app.notice("conexão cancelada", true);
 }
 
 /// Opens a new connection, leaving the current one (politely, with `/SAIR`, if in the room).

@@ -40,6 +40,9 @@ impl Field {
     }
 }
 
+/// Most characters a paste puts in a dialog field (a host name is at most 253).
+pub const MAX_FIELD_PASTE_CHARS: usize = 256;
+
 /// A server address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Server {
@@ -141,15 +144,16 @@ impl Dialog {
         self.fields[self.focus.index()].handle(request);
     }
 
-    /// Inserts pasted text into the focused field (its first line, cleaned).
+    /// Inserts pasted text into the focused field: its first line, cleaned, at most
+    /// [`MAX_FIELD_PASTE_CHARS`] characters, built once.
     pub fn paste(&mut self, text: &str) {
         let first = text.lines().next().unwrap_or_default();
-        for c in first
+        let clean: String = first
             .chars()
             .filter(|&c| !papo_protocol::is_forbidden_char(c) && c != '\t')
-        {
-            self.edit(InputRequest::InsertChar(c));
-        }
+            .take(MAX_FIELD_PASTE_CHARS)
+            .collect();
+        super::input::insert_at_caret(&mut self.fields[self.focus.index()], &clean);
     }
 
     /// Validates the fields. On error, focuses the bad field, records the message and returns

@@ -41,9 +41,29 @@ pub fn hhmm(ts: Timestamp, zone: Zone) -> String {
     }
 }
 
+/// Most bytes of server text (a message, an action, a reason, a `HELP` or `ERR` line…) one entry
+/// keeps. The server accepts far shorter lines; this bounds what a hostile server can make papo
+/// store and re-wrap. Longer text is cut and ends with `…`.
+pub const MAX_TEXT_BYTES: usize = 16 * 1024;
+
+/// Cuts `text` to at most [`MAX_TEXT_BYTES`] bytes, at a character boundary, ending with `…` when
+/// something was cut.
+pub fn cap_text(text: &mut String) {
+    if text.len() <= MAX_TEXT_BYTES {
+        return;
+    }
+    let mut end = MAX_TEXT_BYTES - '…'.len_utf8();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text.push('…');
+}
+
 /// Whether `text` mentions `nick`: the nickname, case-insensitively, not inside a longer word
-/// (letters, digits, `_` and `-` continue a word; `ana.` and `@ana,` are mentions, `banana`
-/// and `ana_b` are not).
+/// or nickname. Letters, digits, `_` and `-` continue a word; so does a `.` followed (or, before
+/// the nickname, preceded) by one, since nicknames may hold dots: `ana.`, `ana...` and `@ana,`
+/// are mentions of `ana`; `banana`, `ana_b`, `ana.maria` and `maria.ana` are not.
 pub fn mentions(text: &str, nick: &str) -> bool {
     let text = text.to_lowercase();
     let nick = nick.to_lowercase();
@@ -52,9 +72,9 @@ pub fn mentions(text: &str, nick: &str) -> bool {
     }
     let continues = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
     text.match_indices(&nick).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + nick.len()..].chars().next();
-        !before.is_some_and(continues) && !after.is_some_and(continues)
+        let mut before = text[..at].chars().rev().skip_while(|&c| c == '.');
+        let mut after = text[at + nick.len()..].chars().skip_while(|&c| c == '.');
+        !before.next().is_some_and(continues) && !after.next().is_some_and(continues)
     })
 }
 
@@ -254,6 +274,28 @@ mod tests {
             assert!(!mentions(no, "ana"), "{no}");
         }
         assert!(mentions("olá JOSÉ", "josé"));
+    }
+
+    #[test]
+    fn a_dot_ends_a_sentence_but_joins_a_nickname() {
+        for yes in ["oi ana.", "oi ana...", "ana. tudo bem?", "...ana", "(ana.)"] {
+            assert!(mentions(yes, "ana"), "{yes}");
+        }
+        for no in ["oi ana.maria", "maria.ana chegou", "a.ana.b", "ana..maria"] {
+            assert!(!mentions(no, "ana"), "{no}");
+        }
+        assert!(mentions("oi ana.maria!", "ana.maria"));
+    }
+
+    #[test]
+    fn long_text_is_capped_at_a_character_boundary() {
+        let mut short = "oi".to_owned();
+        cap_text(&mut short);
+        assert_eq!(short, "oi");
+        let mut long = "é".repeat(MAX_TEXT_BYTES);
+        cap_text(&mut long);
+        assert!(long.len() <= MAX_TEXT_BYTES, "{}", long.len());
+        assert!(long.ends_with("é…"));
     }
 
     #[test]

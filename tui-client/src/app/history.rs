@@ -96,8 +96,13 @@ impl History {
         self.max_seen
     }
 
-    /// Forgets which ids were seen (not the entries): the server's sequence started over.
+    /// Forgets which ids were seen (not the entries): the server's sequence started over. The
+    /// kept entries lose their ids too: they belong to the old sequence, and when the cap later
+    /// drops them their ids must not become the floor of the new one.
     pub fn new_epoch(&mut self) {
+        for e in &mut self.entries {
+            e.id = None;
+        }
         self.seen.clear();
         self.floor = None;
         self.max_seen = None;

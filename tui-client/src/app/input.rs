@@ -7,6 +7,10 @@ use tui_input::{Input, InputRequest};
 
 /// Most lines kept for Up/Down.
 pub const SENT_CAP: usize = 200;
+/// Most characters one paste inserts; the rest is dropped (with a notice). Far above the
+/// server's line limit (4096 bytes by default), so a real paste is never cut, while a huge one
+/// cannot make every keystroke and frame slow.
+pub const MAX_PASTE_CHARS: usize = 16 * 1024;
 
 /// A Tab completion in progress: repeated Tabs cycle through `candidates`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +29,8 @@ struct Completion {
 pub struct Pasted {
     /// Lines in the pasted text.
     pub lines: usize,
+    /// Whether the paste was cut at [`MAX_PASTE_CHARS`].
+    pub cut: bool,
 }
 
 /// The message line.
@@ -52,6 +58,11 @@ impl InputLine {
     pub fn set(&mut self, text: &str) {
         self.field = Input::new(text.to_owned());
         self.completion = None;
+    }
+
+    /// Whether the caret is after the last character (always so on an empty line).
+    pub fn caret_at_end(&self) -> bool {
+        self.field.cursor() >= self.field.value().chars().count()
     }
 
     /// Applies an edit.
@@ -107,14 +118,17 @@ impl InputLine {
 
     /// Inserts pasted text at the caret. Line breaks become single spaces and tabs spaces, so a
     /// multi-line paste is one message the user sees before sending it; other control
-    /// characters are dropped.
+    /// characters are dropped; at most [`MAX_PASTE_CHARS`] are inserted. The new value is built
+    /// once (inserting a character at a time would be quadratic).
     pub fn paste(&mut self, text: &str) -> Pasted {
         let (clean, lines) = flatten_paste(text);
+        let (clean, cut) = match clean.char_indices().nth(MAX_PASTE_CHARS) {
+            Some((end, _)) => (&clean[..end], true),
+            None => (clean.as_str(), false),
+        };
         self.completion = None;
-        for c in clean.chars() {
-            self.field.handle(InputRequest::InsertChar(c));
-        }
-        Pasted { lines }
+        insert_at_caret(&mut self.field, clean);
+        Pasted { lines, cut }
     }
 
     /// The word before the caret and the char index where it starts.
@@ -192,6 +206,21 @@ impl InputLine {
         let cursor = start + c.len;
         self.field = Input::new(value).with_cursor(cursor);
     }
+}
+
+/// Inserts `text` at the caret of `field` and moves the caret after it, building the new value
+/// once (a character at a time would be quadratic in a long paste). The yank buffer (Ctrl+Y)
+/// is kept.
+pub fn insert_at_caret(field: &mut Input, text: &str) {
+    let caret = field.cursor();
+    let value = field.value();
+    let at = value
+        .char_indices()
+        .nth(caret)
+        .map_or(value.len(), |(i, _)| i);
+    let joined = format!("{}{text}{}", &value[..at], &value[at..]);
+    let caret = caret + text.chars().count();
+    *field = std::mem::take(field).with_value(joined).with_cursor(caret);
 }
 
 /// Turns pasted text into one line: each line break (LF, CRLF or CR) becomes one space, tabs

@@ -56,6 +56,13 @@ pub enum Event {
     Terminate,
     /// Writing the config file failed.
     ConfigSaveFailed(String),
+    /// A line could not be queued on the connection (`why` says why, for people).
+    SendFailed {
+        /// The line.
+        line: ClientLine,
+        /// Why.
+        why: String,
+    },
 }
 
 /// What a connection reports.
@@ -210,6 +217,13 @@ pub struct App {
     pub size: (u16, u16),
     /// `/SAIR` was sent; leaving once the server closes.
     pub quitting: bool,
+    /// The server's latest answer to `/AJUDA` (its `HELP` lines), shown atop the help overlay.
+    pub server_help: Vec<String>,
+    /// `/AJUDA` was sent: the next `HELP` line starts a new answer.
+    server_help_stale: bool,
+    /// The config file could not be read: it is never written over (the user's file may only
+    /// have a typo), and this says so once.
+    config_unsaved: ConfigSave,
     next_conn: u64,
     /// One flag per `/USUARIOS` in flight: whether its reply is shown in the history.
     users_pending: VecDeque<bool>,
@@ -235,6 +249,9 @@ impl App {
             help: None,
             size: options.size,
             quitting: false,
+            server_help: Vec::new(),
+            server_help_stale: false,
+            config_unsaved: ConfigSave::Allowed,
             next_conn: 0,
             users_pending: VecDeque::new(),
             users_resync: false,
@@ -242,11 +259,8 @@ impl App {
             bye: None,
         };
         app.resize(options.size.0, options.size.1);
-        let first = keys::BINDINGS
-            .iter()
-            .find(|b| b.action == Action::OpenDialog)
-            .and_then(|b| b.keys.first())
-            .map_or_else(String::new, |k| format!(" (ou {})", k.label()));
+        let first = keys::first_label(keys::Context::Global, Action::OpenDialog)
+            .map_or_else(String::new, |k| format!(" (ou {k})"));
         app.notice(
             &format!("bem-vindo ao papo! digite /ENTRAR{first} para conectar a um servidor"),
             false,
@@ -292,10 +306,41 @@ impl App {
         );
     }
 
+    /// The config file could not be loaded (`problem` says why): report it, and never save over
+    /// it in this session.
+    pub fn config_load_failed(&mut self, problem: &str) {
+        self.error(problem);
+        self.config_unsaved = ConfigSave::Refused { said: false };
+    }
+
+    /// Asks the binary to write the config, unless the file on disk could not be read.
+    fn save_config(&mut self, fx: &mut Vec<Effect>) {
+        match self.config_unsaved {
+            ConfigSave::Allowed => fx.push(Effect::SaveConfig(self.config.clone())),
+            ConfigSave::Refused { said: true } => {}
+            ConfigSave::Refused { said: false } => {
+                self.config_unsaved = ConfigSave::Refused { said: true };
+                self.notice(
+                    "a configuração não será salva: o arquivo tem erros (corrija-o ou apague-o)",
+                    true,
+                );
+            }
+        }
+    }
+
     fn open_dialog(&mut self, dialog: Dialog) {
         self.help = None;
         self.dialog = Some(dialog);
     }
+}
+
+/// Whether the config file may be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ConfigSave {
+    /// It was read (or is missing): saving is fine.
+    Allowed,
+    /// It could not be read; `said` once the user was told it will not be saved.
+    Refused { said: bool },
 }
 
 /// Applies `event` to `app` and returns what the binary must do.
@@ -318,6 +363,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
         Event::ConfigSaveFailed(why) => {
             app.error(&format!("não foi possível salvar a configuração: {why}"))
         }
+        Event::SendFailed { line, why } => server::send_failed(app, &line, &why),
     }
     fx
 }

@@ -5,7 +5,7 @@ use papo_protocol::{
     ClientLine, Command, ErrorCode, EventId, Nickname, PROTOCOL_VERSION, ServerLine,
 };
 
-use super::entry::{Entry, hhmm, mentions};
+use super::entry::{Entry, cap_text, hhmm, mentions};
 use super::{App, Dialog, Effect, Field, Link, NetEvent};
 use crate::sanitize;
 
@@ -42,15 +42,61 @@ pub(super) fn handle(app: &mut App, event: NetEvent, fx: &mut Vec<Effect>) {
                 });
             }
         }
-        NetEvent::Line(line) => handle_line(app, line, fx),
-        NetEvent::Malformed(raw) => {
-            app.notice(&format!("linha não reconhecida do servidor: {raw}"), true)
+        NetEvent::Line(line) => handle_line(app, capped(line), fx),
+        NetEvent::Malformed(mut raw) => {
+            cap_text(&mut raw);
+            malformed(app, &raw, fx);
         }
         NetEvent::Garbled(why) => app.notice(
             &format!("linha ilegível do servidor ignorada ({why})"),
             true,
         ),
         NetEvent::Closed(why) => closed(app, why, fx),
+    }
+}
+
+/// Most `HELP` lines kept for the help overlay.
+pub const MAX_SERVER_HELP_LINES: usize = 200;
+
+/// The line with every text field cut to [`super::entry::MAX_TEXT_BYTES`].
+fn capped(mut line: ServerLine) -> ServerLine {
+    match &mut line {
+        ServerLine::Hello { text, .. }
+        | ServerLine::Welcome { text, .. }
+        | ServerLine::Message { text, .. }
+        | ServerLine::Action { text, .. }
+        | ServerLine::Private { text, .. }
+        | ServerLine::Help { text }
+        | ServerLine::Error { text, .. }
+        | ServerLine::Bye { text } => cap_text(text),
+        ServerLine::Left { reason, .. } => cap_text(reason),
+        ServerLine::Joined { .. } | ServerLine::Renamed { .. } | ServerLine::Users { .. } => {}
+    }
+    line
+}
+
+/// A line the protocol crate could not parse. An `ERR` with a code this client does not know
+/// (a newer server) is still an error for the user: its text is shown. A broken `USERS` reply
+/// still answers the request in flight, so automatic refreshes go on.
+fn malformed(app: &mut App, raw: &str, fx: &mut Vec<Effect>) {
+    if let Some(rest) = raw.strip_prefix("ERR ") {
+        let text = rest.split_once(" :").map_or(rest, |(_, text)| text);
+        app.error(text);
+        return;
+    }
+    app.notice(&format!("linha não reconhecida do servidor: {raw}"), true);
+    if raw.starts_with("USERS ") {
+        app.users_pending.pop_front();
+        resync_users(app, fx);
+    }
+}
+
+/// A line could not be queued. A `/USUARIOS` that never left will get no answer: forget it, or
+/// automatic refreshes would wait for it forever.
+pub(super) fn send_failed(app: &mut App, line: &ClientLine, why: &str) {
+    app.error(&format!("não enviado: {why}"));
+    if let ClientLine::Command(Command::Users) = line {
+        app.users_pending.pop_back();
     }
 }
 
@@ -101,6 +147,14 @@ pub(super) fn request_users(app: &mut App, show: bool, fx: &mut Vec<Effect>) {
     fx.push(Effect::Send(ClientLine::Command(Command::Users)));
 }
 
+/// After a reply: asks again if membership changed while requests were in flight.
+fn resync_users(app: &mut App, fx: &mut Vec<Effect>) {
+    if app.users_resync && app.users_pending.is_empty() {
+        app.users_resync = false;
+        request_users(app, false, fx);
+    }
+}
+
 fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
     let me = app.my_nick().cloned();
     let is_me = |n: &Nickname| me.as_ref().is_some_and(|m| m.same_user(n));
@@ -135,7 +189,7 @@ fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
             app.awaiting_own_join = true;
             app.notice(&text, false);
             app.config.nick = nick.to_string();
-            fx.push(Effect::SaveConfig(app.config.clone()));
+            app.save_config(fx);
             request_users(app, false, fx);
         }
         ServerLine::Message {
@@ -214,7 +268,7 @@ fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
                 if own && let Link::Online { nick, .. } = &mut app.link {
                     *nick = new.clone();
                     app.config.nick = new.to_string();
-                    fx.push(Effect::SaveConfig(app.config.clone()));
+                    app.save_config(fx);
                 }
                 let e = Entry::renamed(id, &hhmm(time, app.zone), &old, &new, own);
                 app.history.push(e, false);
@@ -225,18 +279,22 @@ fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
             let show = app.users_pending.pop_front().unwrap_or(false);
             if show {
                 let names: Vec<&str> = nicks.iter().map(Nickname::as_str).collect();
-                app.notice(
-                    &format!("na sala ({}): {}", nicks.len(), names.join(", ")),
-                    false,
-                );
+                let mut list = format!("na sala ({}): {}", nicks.len(), names.join(", "));
+                cap_text(&mut list);
+                app.notice(&list, false);
             }
             app.users.set(nicks);
-            if app.users_resync && app.users_pending.is_empty() {
-                app.users_resync = false;
-                request_users(app, false, fx);
+            resync_users(app, fx);
+        }
+        ServerLine::Help { text } => {
+            app.notice(&text, false);
+            if std::mem::take(&mut app.server_help_stale) {
+                app.server_help.clear();
+            }
+            if app.server_help.len() < MAX_SERVER_HELP_LINES {
+                app.server_help.push(sanitize::clean(&text));
             }
         }
-        ServerLine::Help { text } => app.notice(&text, false),
         ServerLine::Error { code, text } => server_error(app, code, &text),
         ServerLine::Bye { text } => {
             app.notice(&format!("servidor: {text}"), false);

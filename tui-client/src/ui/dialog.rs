@@ -12,7 +12,8 @@ use crate::wrap::{Seg, rows_as_text, wrap};
 
 /// Widest the dialog gets.
 pub const MAX_WIDTH: u16 = 60;
-/// Rows the dialog wants: borders, three fields, a blank row, two rows of error, the keys.
+/// Rows the dialog wants: borders, three fields, a blank row, two rows of error, the keys. On a
+/// shorter screen the blank row goes first, then the keys; the error stays.
 pub const HEIGHT: u16 = 9;
 const LABEL_WIDTH: u16 = 10;
 
@@ -94,25 +95,32 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
             caret = pos;
         }
     }
-    let keys_y = inner.bottom().saturating_sub(1);
-    if let Some(error) = &dialog.error {
+    // Under the fields: the error first (it says why nothing happened), then the key line, then
+    // a blank row above the error, as far as the height allows.
+    let below = inner.height.saturating_sub(3);
+    let error_rows = dialog.error.as_deref().map_or_else(Vec::new, |error| {
         let segs = [Seg::new(error, Look::Error)];
         let rows = wrap(&segs, 0, 0, usize::from(inner.width));
-        let first = inner.y + 4;
-        for (y, text) in (first..keys_y).zip(rows_as_text(&segs, &rows)) {
-            buf.set_stringn(
-                inner.x,
-                y,
-                text,
-                usize::from(inner.width),
-                theme.style(Look::Error),
-            );
-        }
-    }
-    if keys_y > inner.y + 2 {
+        rows_as_text(&segs, &rows)
+    });
+    let error_shown = u16::try_from(error_rows.len())
+        .unwrap_or(u16::MAX)
+        .min(below);
+    let blank = u16::from(below > error_shown + 1);
+    let first = inner.y + 3 + blank;
+    for (y, text) in (first..first + error_shown).zip(error_rows) {
         buf.set_stringn(
             inner.x,
-            keys_y,
+            y,
+            text,
+            usize::from(inner.width),
+            theme.style(Look::Error),
+        );
+    }
+    if below > error_shown {
+        buf.set_stringn(
+            inner.x,
+            inner.bottom() - 1,
             keys_line(),
             usize::from(inner.width),
             theme.style(Look::Notice),

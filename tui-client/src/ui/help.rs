@@ -1,15 +1,20 @@
-//! The help overlay: every key of the key table, by context, then every command of the
-//! protocol's command table. Scrolls with ↑/↓/PgUp/PgDn.
+//! The help overlay: the server's own command list (its latest answer to `/AJUDA`, if any), every
+//! key of the key table, by context, then every command of the protocol's command table.
+//! Scrolls with ↑/↓/PgUp/PgDn.
 
 use papo_protocol::COMMANDS;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 use crate::app::App;
 use crate::keys::{self, Context};
 use crate::theme::Look;
-use crate::wrap::text_width;
+use crate::wrap::{Seg, rows_as_text, text_width, wrap};
+
+/// Title of the section holding the server's `HELP` lines.
+pub const SERVER_SECTION: &str = "Comandos (do servidor)";
 
 /// One line of the help: a left column (keys or command), the description, or a section title.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,13 +23,42 @@ pub enum HelpLine {
     Title(&'static str),
     /// Keys (or a command) and what they do.
     Item(String, String),
+    /// A row of text (the server's help, wrapped).
+    Text(String),
     /// A blank line.
     Blank,
 }
 
-/// The help's content, in order.
-pub fn lines() -> Vec<HelpLine> {
+/// Where the overlay's text goes on a screen of `area`: inside the frame, which leaves a margin
+/// when there is room.
+pub fn inner(area: Rect) -> Rect {
+    Block::new().borders(Borders::ALL).inner(frame(area))
+}
+
+/// The overlay's frame on a screen of `area`.
+fn frame(area: Rect) -> Rect {
+    if area.width > 8 && area.height > 6 {
+        Rect::new(area.x + 2, area.y + 1, area.width - 4, area.height - 2)
+    } else {
+        area
+    }
+}
+
+/// The help's content for `app` on its screen, in order.
+pub fn lines(app: &App) -> Vec<HelpLine> {
+    let (w, h) = app.size;
+    let width = usize::from(inner(Rect::new(0, 0, w, h)).width);
     let mut out = Vec::new();
+    if !app.server_help.is_empty() {
+        out.push(HelpLine::Title(SERVER_SECTION));
+        for text in &app.server_help {
+            let hang = text.len() - text.trim_start_matches(' ').len();
+            let segs = [Seg::new(text, Look::Plain)];
+            let rows = wrap(&segs, 0, hang, width.saturating_sub(1).max(1));
+            out.extend(rows_as_text(&segs, &rows).into_iter().map(HelpLine::Text));
+        }
+        out.push(HelpLine::Blank);
+    }
     let order = [
         Context::Global,
         Context::Room,
@@ -61,19 +95,15 @@ pub fn lines() -> Vec<HelpLine> {
     out
 }
 
-/// How many lines the help has.
-pub fn line_count() -> usize {
-    lines().len()
+/// How many lines the help has for `app`.
+pub fn line_count(app: &App) -> usize {
+    lines(app).len()
 }
 
 /// Draws the overlay over `area`.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
-    let rect = if area.width > 8 && area.height > 6 {
-        Rect::new(area.x + 2, area.y + 1, area.width - 4, area.height - 2)
-    } else {
-        area
-    };
+    let rect = frame(area);
     Clear.render(rect, buf);
     let block = Block::new()
         .borders(Borders::ALL)
@@ -84,7 +114,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if inner.width == 0 || inner.height == 0 {
         return;
     }
-    let lines = lines();
+    let lines = lines(app);
     let left_w = lines
         .iter()
         .map(|l| match l {
@@ -118,14 +148,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                     .x
                     .saturating_add(u16::try_from(left_w).unwrap_or(u16::MAX));
                 if dx < inner.right() {
-                    buf.set_stringn(
-                        dx,
-                        y,
-                        d,
-                        usize::from(inner.right() - dx),
-                        ratatui::style::Style::new(),
-                    );
+                    buf.set_stringn(dx, y, d, usize::from(inner.right() - dx), Style::new());
                 }
+            }
+            HelpLine::Text(t) => {
+                buf.set_stringn(inner.x + 1, y, t, width.saturating_sub(1), Style::new());
             }
             HelpLine::Blank => {}
         }

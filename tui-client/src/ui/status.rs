@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use crate::app::{App, Link};
-use crate::keys;
+use crate::keys::{self, Action, Context};
 use crate::theme::Look;
 use crate::wrap::text_width;
 
@@ -17,8 +17,10 @@ pub fn state_text(app: &App) -> String {
     match &app.link {
         Link::Offline { reason: None } => "desconectado — /ENTRAR ou F2 para conectar".to_owned(),
         Link::Offline { reason: Some(r) } => format!("desconectado: {r} — F2 reconecta"),
-        Link::Connecting { server, .. } => format!("conectando a {server}…"),
-        Link::LoggingIn { server, nick, .. } => format!("entrando em {server} como {nick}…"),
+        Link::Connecting { server, .. } => format!("conectando a {server}…{}", cancel_hint()),
+        Link::LoggingIn { server, nick, .. } => {
+            format!("entrando em {server} como {nick}…{}", cancel_hint())
+        }
         Link::Online { server, nick, .. } => {
             let n = app.users.len();
             let people = if n == 1 { "pessoa" } else { "pessoas" };
@@ -27,14 +29,26 @@ pub fn state_text(app: &App) -> String {
     }
 }
 
-/// The markers shown while scrolled up.
-pub fn markers(app: &App) -> Vec<&'static str> {
+/// ` (Esc cancela)`: the key that gives a connection attempt up.
+fn cancel_hint() -> String {
+    keys::first_label(Context::Room, Action::Live)
+        .map_or_else(String::new, |k| format!(" ({k} cancela)"))
+}
+
+/// The markers shown while scrolled up: what arrived below, or, when nothing did, that the view
+/// is not following new messages and how to get back.
+pub fn markers(app: &App) -> Vec<String> {
     let mut out = Vec::new();
     if app.history.mention_pending() {
-        out.push("menção ↓");
+        out.push("menção ↓".to_owned());
     }
     if app.history.unseen() {
-        out.push("novas mensagens ↓");
+        out.push("novas mensagens ↓".to_owned());
+    }
+    if out.is_empty() && app.history.scroll() > 0 {
+        let back = keys::first_label(Context::Room, Action::Live)
+            .map_or_else(String::new, |k| format!(" · {k} volta"));
+        out.push(format!("rolado ↑{back}"));
     }
     out
 }

@@ -86,6 +86,9 @@ pub fn connect_id(fx: &[Effect]) -> ConnId {
         .expect("a Connect effect")
 }
 
+/// The server's greeting, meant for nc users: papo sends the nickname itself and never shows it.
+pub const HELLO: &str = "HELLO papo 1 :olá! diga seu apelido com /NICK apelido";
+
 /// Connects as `me` and goes through the whole login; the room then holds `me` and `others`.
 pub fn online_as(app: &mut App, me: &str, others: &[&str]) -> ConnId {
     let server = Server {
@@ -95,7 +98,7 @@ pub fn online_as(app: &mut App, me: &str, others: &[&str]) -> ConnId {
     let fx = app::connect_now(app, server, nick(me));
     let conn = connect_id(&fx);
     net(app, conn, NetEvent::Connected);
-    line(app, conn, "HELLO papo 1 :bem-vindo ao papo!");
+    line(app, conn, HELLO);
     line(
         app,
         conn,

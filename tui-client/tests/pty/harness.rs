@@ -188,6 +188,16 @@ pub struct Papo {
 
 impl Papo {
     pub fn start(name: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::start_with_config(name, args, env, None)
+    }
+
+    /// Like [`Papo::start`], with `config` (if any) written to the config file first.
+    pub fn start_with_config(
+        name: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+        config_text: Option<&str>,
+    ) -> Self {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -199,6 +209,9 @@ impl Papo {
         let config =
             std::env::temp_dir().join(format!("papo-pty-{}-{name}.toml", std::process::id()));
         let _ = std::fs::remove_file(&config);
+        if let Some(text) = config_text {
+            std::fs::write(&config, text).expect("config written");
+        }
         let mut cmd = CommandBuilder::new(papo_binary());
         cmd.args(args);
         cmd.env("PAPO_CONFIG", &config);

@@ -134,13 +134,17 @@ fn hostile_bytes_from_a_server_never_reach_the_terminal() {
             b"MSG 2 2026-11-24T23:30:06Z ana :\x1b[2J\x1b[?1049l\x1b[31mvermelho\xe2\x80\xae fim\n",
         )
         .expect("write");
+        // The greeting above is not drawn (papo sends the nickname itself), so the title escape
+        // comes again in a line that is.
+        out.write_all(b"ACTION 3 2026-11-24T23:30:07Z ana :\x1b]0;PWNED\x07oi\n")
+            .expect("write");
         out.write_all(b"BYE :\x1b[?25l\x1bc tchau\n")
             .expect("write");
         nick
     });
     let port = port.to_string();
     let mut papo = Papo::start("hostile", &["127.0.0.1", &port, "--nick", "ana"], &[]);
-    papo.wait_text("vermelho");
+    papo.wait_text("PWNED");
     assert_eq!(fake.join().expect("fake server").trim(), "/NICK ana");
     papo.wait_text("desconectado:");
     {
@@ -194,6 +198,92 @@ fn hostile_bytes_from_a_server_never_reach_the_terminal() {
     papo.send(F10);
     assert_eq!(papo.wait_exit(), 0);
     papo.assert_restored();
+}
+
+/// A fake server that logs `ana` in, then floods MSG lines until papo hangs up; it never
+/// answers `/SAIR`. Returns the port.
+fn flooding_server() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    thread::spawn(move || {
+        let (stream, _) = listener.accept().expect("accept");
+        let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+        let mut out = stream;
+        out.write_all(b"HELLO papo 1 :oi\n").expect("write");
+        let mut nick = String::new();
+        reader.read_line(&mut nick).expect("nick");
+        out.write_all(b"WELCOME ana :entrou\nJOIN 1 2026-11-24T23:30:05Z ana\n")
+            .expect("write");
+        // Long lines: each costs papo more to lay out than to read.
+        let long = "palavra ".repeat(400);
+        let mut id = 2u64;
+        loop {
+            let mut batch = String::new();
+            for _ in 0..100 {
+                batch.push_str(&format!(
+                    "MSG {id} 2026-11-24T23:30:06Z bob :enchente {id} {long}\n"
+                ));
+                id += 1;
+            }
+            if out.write_all(batch.as_bytes()).is_err() {
+                return;
+            }
+        }
+    });
+    port
+}
+
+#[test]
+fn a_flooding_server_cannot_keep_papo_from_quitting() {
+    let port = flooding_server().to_string();
+    let mut papo = Papo::start("flood", &["127.0.0.1", &port, "--nick", "ana"], &[]);
+    papo.wait_text("palavra palavra");
+    papo.send(F10);
+    assert_eq!(papo.wait_exit(), 0);
+    papo.assert_restored();
+}
+
+#[test]
+// The switch that makes the connection task panic exists in debug builds only.
+#[cfg_attr(not(debug_assertions), ignore)]
+fn a_panic_in_the_connection_task_ends_papo_and_restores_the_terminal() {
+    let server = Server::start();
+    let port = server.port.to_string();
+    let mut papo = Papo::start(
+        "panic",
+        &["127.0.0.1", &port, "--nick", "ana"],
+        &[("PAPO_DEBUG_PANIC_IN_NET", "1"), ("RUST_BACKTRACE", "0")],
+    );
+    assert_eq!(papo.wait_exit(), 101);
+    // Restored first, then the panic printed on the normal screen.
+    papo.wait_for("the panic on the restored screen", |s| {
+        !s.alternate_screen() && !s.hide_cursor() && s.contents().contains("pânico provocado")
+    });
+    let raw = String::from_utf8_lossy(&lock(&papo.screen).1).into_owned();
+    let left = raw
+        .rfind("\x1b[?1049l")
+        .expect("the alternate screen was left");
+    assert!(raw[left..].contains("pânico provocado"), "{raw:?}");
+}
+
+#[test]
+fn a_broken_config_file_is_reported_and_left_alone() {
+    let server = Server::start();
+    let port = server.port.to_string();
+    let broken = "host = \"exemplo.org\"\nnick = ana\n";
+    let mut papo = Papo::start_with_config(
+        "broken",
+        &["127.0.0.1", &port, "--nick", "ana"],
+        &[],
+        Some(broken),
+    );
+    papo.wait_text(&format!("conectado a 127.0.0.1:{port} como ana"));
+    papo.wait_text("configuração ignorada");
+    papo.wait_text("a configuração não será salva");
+    papo.send(F10);
+    assert_eq!(papo.wait_exit(), 0);
+    let after = std::fs::read_to_string(&papo.config).expect("still there");
+    assert_eq!(after, broken, "the file was written over");
 }
 
 #[test]

@@ -6,112 +6,12 @@
 //! deletes. Ctrl+B is left alone for tmux's prefix; Ctrl+S/Ctrl+Q reach the client because raw
 //! mode turns off XON/XOFF flow control.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+mod key;
+
+use crossterm::event::{KeyCode, KeyModifiers};
 use tui_input::InputRequest;
 
-/// A key with the modifiers that matter, normalised (see [`Key::from_event`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Key {
-    /// The key.
-    pub code: KeyCode,
-    /// Ctrl, Alt and Shift only.
-    pub mods: KeyModifiers,
-}
-
-impl Key {
-    /// A key without modifiers.
-    pub const fn plain(code: KeyCode) -> Self {
-        Self {
-            code,
-            mods: KeyModifiers::NONE,
-        }
-    }
-
-    /// Ctrl plus a letter (lower case).
-    pub const fn ctrl(c: char) -> Self {
-        Self {
-            code: KeyCode::Char(c),
-            mods: KeyModifiers::CONTROL,
-        }
-    }
-
-    /// Alt plus a letter (lower case).
-    pub const fn alt(c: char) -> Self {
-        Self {
-            code: KeyCode::Char(c),
-            mods: KeyModifiers::ALT,
-        }
-    }
-
-    /// A key with `mods`.
-    pub const fn with(code: KeyCode, mods: KeyModifiers) -> Self {
-        Self { code, mods }
-    }
-
-    /// Normalises a terminal key event: releases are `None`; only Ctrl, Alt and Shift are kept;
-    /// a letter with Ctrl or Alt is lower-cased without Shift; a typed character drops Shift (the
-    /// character already carries its case); Shift+Tab is [`KeyCode::BackTab`] alone.
-    pub fn from_event(event: &KeyEvent) -> Option<Self> {
-        if event.kind == KeyEventKind::Release {
-            return None;
-        }
-        let wanted = KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT;
-        let mut mods = event.modifiers & wanted;
-        let code = match event.code {
-            KeyCode::Char(c) if mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
-                mods.remove(KeyModifiers::SHIFT);
-                KeyCode::Char(c.to_lowercase().next().unwrap_or(c))
-            }
-            KeyCode::Char(c) => {
-                mods = KeyModifiers::NONE;
-                KeyCode::Char(c)
-            }
-            KeyCode::BackTab => {
-                mods = KeyModifiers::NONE;
-                KeyCode::BackTab
-            }
-            other => other,
-        };
-        Some(Self { code, mods })
-    }
-
-    /// The key as people read it: `F1`, `Ctrl+Q`, `Shift+↑`, `PgUp`.
-    pub fn label(&self) -> String {
-        let mut out = String::new();
-        for (m, name) in [
-            (KeyModifiers::CONTROL, "Ctrl+"),
-            (KeyModifiers::ALT, "Alt+"),
-            (KeyModifiers::SHIFT, "Shift+"),
-        ] {
-            if self.mods.contains(m) {
-                out.push_str(name);
-            }
-        }
-        let name = match self.code {
-            KeyCode::Char(' ') => "Espaço".to_owned(),
-            KeyCode::Char(c) if self.mods.is_empty() => c.to_string(),
-            KeyCode::Char(c) => c.to_uppercase().to_string(),
-            KeyCode::F(n) => format!("F{n}"),
-            KeyCode::Enter => "Enter".into(),
-            KeyCode::Esc => "Esc".into(),
-            KeyCode::Tab => "Tab".into(),
-            KeyCode::BackTab => "Shift+Tab".into(),
-            KeyCode::Backspace => "Backspace".into(),
-            KeyCode::Delete => "Del".into(),
-            KeyCode::Home => "Home".into(),
-            KeyCode::End => "End".into(),
-            KeyCode::PageUp => "PgUp".into(),
-            KeyCode::PageDown => "PgDn".into(),
-            KeyCode::Up => "↑".into(),
-            KeyCode::Down => "↓".into(),
-            KeyCode::Left => "←".into(),
-            KeyCode::Right => "→".into(),
-            other => format!("{other:?}"),
-        };
-        out.push_str(&name);
-        out
-    }
-}
+pub use key::Key;
 
 /// Where a binding applies. Contexts are searched in the order [`contexts`] gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -173,8 +73,11 @@ pub enum Action {
     LineUp,
     /// Scroll the history down by a line.
     LineDown,
-    /// Back to the newest messages.
+    /// Back to the newest messages; while connecting, give the attempt up.
     Live,
+    /// Caret to the end of the message line; already there (or the line is empty), back to the
+    /// newest messages.
+    EndOrLive,
     /// The previous line sent (input history).
     HistoryPrev,
     /// The next line sent (input history).
@@ -268,7 +171,8 @@ pub const BINDINGS: &[Binding] = &[
     bind(Context::Room, &[Key::plain(K::PageDown)], Action::PageDown, "rola o histórico uma página abaixo"),
     bind(Context::Room, &[Key::with(K::Up, M::SHIFT), Key::with(K::Up, M::CONTROL)], Action::LineUp, "rola uma linha acima"),
     bind(Context::Room, &[Key::with(K::Down, M::SHIFT), Key::with(K::Down, M::CONTROL)], Action::LineDown, "rola uma linha abaixo"),
-    bind(Context::Room, &[Key::plain(K::Esc), Key::with(K::End, M::CONTROL)], Action::Live, "volta às mensagens novas"),
+    bind(Context::Room, &[Key::plain(K::Esc), Key::with(K::End, M::CONTROL)], Action::Live, "volta às mensagens novas; cancela conexão"),
+    bind(Context::Room, &[Key::plain(K::End)], Action::EndOrLive, "cursor no fim; no fim: mensagens novas"),
     edit(&[Key::plain(K::Left), Key::ctrl('b')], InputRequest::GoToPrevChar, "cursor um caractere à esquerda"),
     edit(&[Key::plain(K::Right), Key::ctrl('f')], InputRequest::GoToNextChar, "cursor um caractere à direita"),
     edit(&[Key::with(K::Left, M::CONTROL), Key::alt('b')], InputRequest::GoToPrevWord, "cursor uma palavra à esquerda"),
@@ -313,7 +217,7 @@ pub fn lookup(contexts: &[Context], key: Key) -> Option<Action> {
     None
 }
 
-/// The keys of `action` in `context`, as people read them: `F1 / Ctrl+G`.
+/// The keys of `binding`, as people read them: `F1 / Ctrl+G`.
 pub fn labels(binding: &Binding) -> String {
     binding
         .keys
@@ -321,6 +225,16 @@ pub fn labels(binding: &Binding) -> String {
         .map(Key::label)
         .collect::<Vec<_>>()
         .join(" / ")
+}
+
+/// The preferred key of `action` in `context`, as people read it (`Esc`), for texts that name
+/// a key.
+pub fn first_label(context: Context, action: Action) -> Option<String> {
+    BINDINGS
+        .iter()
+        .find(|b| b.context == context && b.action == action)
+        .and_then(|b| b.keys.first())
+        .map(Key::label)
 }
 
 /// The status-bar hints: `(first key, label)` for every binding that has one, in table order.
@@ -334,6 +248,7 @@ pub fn hints() -> impl Iterator<Item = (String, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crossterm::event::KeyEvent;
     use std::collections::HashSet;
 
     #[test]
