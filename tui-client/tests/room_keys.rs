@@ -12,13 +12,7 @@ use papo_protocol::Frame;
 fn end_moves_the_caret_first_then_returns_to_live() {
     let mut app = new_app(80, 24);
     let conn = online(&mut app);
-    for id in 10..60 {
-        line(
-            &mut app,
-            conn,
-            &format!("MSG {id} 2026-11-24T23:31:00Z bob :mensagem {id}"),
-        );
-    }
+    fill(&mut app, conn, 10..60);
     type_text(&mut app, "rascunho");
     press(&mut app, KeyCode::Home);
     press(&mut app, KeyCode::PageUp);
@@ -86,13 +80,7 @@ fn an_error_with_an_unknown_code_is_shown_by_its_text() {
 fn a_nickname_with_a_dot_is_not_a_mention_but_a_full_stop_is() {
     let mut app = new_app(80, 24);
     let conn = online(&mut app);
-    for id in 10..40 {
-        line(
-            &mut app,
-            conn,
-            &format!("MSG {id} 2026-11-24T23:31:00Z bob :mensagem {id}"),
-        );
-    }
+    fill(&mut app, conn, 10..40);
     press(&mut app, KeyCode::PageUp);
     line(
         &mut app,

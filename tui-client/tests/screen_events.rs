@@ -65,13 +65,7 @@ fn your_own_rename_moves_the_you_mark_in_the_panel() {
 fn scrolled_up_with_nothing_new_the_status_bar_says_so() {
     let mut app = new_app(80, 8);
     let conn = online(&mut app);
-    for id in 10..30 {
-        line(
-            &mut app,
-            conn,
-            &format!("MSG {id} 2026-11-24T23:31:00Z bob :mensagem {id}"),
-        );
-    }
+    fill(&mut app, conn, 10..30);
     press(&mut app, KeyCode::PageUp);
     let screen = rows(draw(&app).backend().buffer());
     assert_eq!(

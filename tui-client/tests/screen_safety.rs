@@ -123,13 +123,7 @@ fn the_reading_position_survives_a_resize() {
 fn scrolled_up_the_status_bar_marks_new_messages_and_mentions() {
     let mut app = new_app(80, 8);
     let conn = online(&mut app);
-    for id in 10..30 {
-        line(
-            &mut app,
-            conn,
-            &format!("MSG {id} 2026-11-24T23:31:00Z bob :mensagem {id}"),
-        );
-    }
+    fill(&mut app, conn, 10..30);
     press(&mut app, KeyCode::PageUp);
     line(
         &mut app,
@@ -271,13 +265,7 @@ fn hostile_text_from_the_network_never_reaches_the_screen() {
 fn on_a_narrow_screen_the_markers_push_the_state_text_aside() {
     let mut app = new_app(40, 8);
     let conn = online(&mut app);
-    for id in 10..30 {
-        line(
-            &mut app,
-            conn,
-            &format!("MSG {id} 2026-11-24T23:31:00Z bob :mensagem {id}"),
-        );
-    }
+    fill(&mut app, conn, 10..30);
     press(&mut app, KeyCode::PageUp);
     line(&mut app, conn, "MSG 40 2026-11-24T23:33:00Z bob :mais uma");
     let screen = rows(draw(&app).backend().buffer());

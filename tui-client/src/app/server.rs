@@ -159,6 +159,7 @@ fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
     let me = app.my_nick().cloned();
     let is_me = |n: &Nickname| me.as_ref().is_some_and(|m| m.same_user(n));
     let me_str = me.as_ref().map_or("", |m| m.as_str()).to_owned();
+    let is_action = matches!(line, ServerLine::Action { .. });
     match line {
         ServerLine::Hello { version, .. } => {
             // The greeting asks nc users for a nickname; this client sends it by itself, so
@@ -197,15 +198,8 @@ fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
             time,
             nick,
             text,
-        } => {
-            if fresh(app, id) {
-                let own = is_me(&nick);
-                let mention = !own && mentions(&text, &me_str);
-                let e = Entry::message(id, &hhmm(time, app.zone), &nick, &text, own, mention);
-                app.history.push(e, mention);
-            }
         }
-        ServerLine::Action {
+        | ServerLine::Action {
             id,
             time,
             nick,
@@ -214,7 +208,12 @@ fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
             if fresh(app, id) {
                 let own = is_me(&nick);
                 let mention = !own && mentions(&text, &me_str);
-                let e = Entry::action(id, &hhmm(time, app.zone), &nick, &text, own, mention);
+                let build = if is_action {
+                    Entry::action
+                } else {
+                    Entry::message
+                };
+                let e = build(id, &hhmm(time, app.zone), &nick, &text, own, mention);
                 app.history.push(e, mention);
             }
         }

@@ -76,6 +76,17 @@ pub fn line(app: &mut App, conn: ConnId, raw: &str) -> Vec<Effect> {
     net(app, conn, NetEvent::Line(parsed))
 }
 
+/// Fills the history with `MSG` lines from bob, one per id in `ids`.
+pub fn fill(app: &mut App, conn: ConnId, ids: std::ops::Range<u64>) {
+    for id in ids {
+        line(
+            app,
+            conn,
+            &format!("MSG {id} 2026-11-24T23:31:00Z bob :mensagem {id}"),
+        );
+    }
+}
+
 /// The connection id of the `Connect` effect in `fx`.
 pub fn connect_id(fx: &[Effect]) -> ConnId {
     fx.iter()
