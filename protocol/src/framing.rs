@@ -58,11 +58,6 @@ impl LineSplitter {
         }
     }
 
-    /// The longest line accepted, in bytes.
-    pub fn max_line_bytes(&self) -> usize {
-        self.max_line_bytes
-    }
-
     /// Looks for the next frame in `buf`, which holds the unconsumed input (everything since the
     /// previous call's `consumed` bytes). Call again after dropping `consumed` bytes: one call
     /// yields at most one frame.

@@ -142,11 +142,6 @@ impl Hub {
     pub fn connections(&self) -> usize {
         self.lock().outboxes.len()
     }
-
-    /// How many members have joined the room.
-    pub fn members(&self) -> usize {
-        self.lock().room.len()
-    }
 }
 
 fn one(to: MemberId, line: ServerLine) -> Vec<Delivery> {

@@ -99,11 +99,6 @@ impl Outbox {
         self.aborted.cancel();
     }
 
-    /// Whether the outbox was closed or aborted.
-    pub fn is_closed(&self) -> bool {
-        self.lock().closed
-    }
-
     /// Resolves when [`abort`](Self::abort) is called.
     pub async fn aborted(&self) {
         self.aborted.cancelled().await

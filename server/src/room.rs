@@ -62,11 +62,6 @@ pub struct Sequencer {
 }
 
 impl Sequencer {
-    /// A sequencer whose first id will be `last + 1`.
-    pub fn starting_after(last: u64) -> Self {
-        Self { last }
-    }
-
     /// The next id.
     pub fn next_id(&mut self) -> EventId {
         self.last += 1;
