@@ -21,7 +21,7 @@ mod time;
 pub use client_line::{COMMANDS, ClientLine, Command, CommandInfo, ParseError, find_command};
 #[cfg(feature = "codec")]
 pub use codec::LineDecoder;
-pub use error_code::ErrorCode;
+pub use error_code::{ErrorCode, UnknownErrorCode};
 pub use framing::{Frame, LineSplitter, Split};
 pub use nickname::{NickKey, Nickname, NicknameError};
 pub use server_line::{EncodeError, EventId, LeaveKind, ServerLine, ServerLineError};

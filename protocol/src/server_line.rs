@@ -310,11 +310,8 @@ impl ServerLine {
             "BYE" => Self::Bye { text: c.trailing() },
             _ => return Err(fail("unknown tag")),
         };
-        if c.rest.is_empty() {
-            Ok(parsed)
-        } else {
-            Err(fail("unexpected text after the fields"))
-        }
+        // Fields after the known ones are ignored: version 1 may grow new fields there.
+        Ok(parsed)
     }
 }
 
@@ -369,8 +366,10 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// The `:`-prefixed text to the end of the line; empty when absent.
+    /// The `:`-prefixed text to the end of the line, after skipping any fields this version does
+    /// not know; empty when absent.
     fn trailing(&mut self) -> String {
+        while self.word().is_some() {}
         match self.rest.strip_prefix(':') {
             Some(text) => {
                 self.rest = "";
@@ -532,7 +531,6 @@ mod tests {
             "MSG 1 2026-11-29T23:30:10Z /ana :oi",
             "MSG -1 2026-11-29T23:30:10Z ana :oi",
             "JOIN 1 2026-11-29T23:30:10Z",
-            "JOIN 1 2026-11-29T23:30:10Z ana extra",
             "PART 1 2026-11-29T23:30:10Z ana gone :x",
             "USERS 3 :ana bob",
             "USERS 1 :a:b",
@@ -541,6 +539,18 @@ mod tests {
             let err = ServerLine::parse(bad).expect_err(bad);
             assert_eq!(err.line, bad);
         }
+    }
+
+    #[test]
+    fn fields_a_later_version_adds_are_ignored() {
+        assert_eq!(
+            ServerLine::parse("MSG 7 2026-11-29T23:30:10Z ana hist x=1 :oi"),
+            ServerLine::parse("MSG 7 2026-11-29T23:30:10Z ana :oi")
+        );
+        assert_eq!(
+            ServerLine::parse("JOIN 1 2026-11-29T23:30:10Z bob hist"),
+            ServerLine::parse("JOIN 1 2026-11-29T23:30:10Z bob")
+        );
     }
 
     #[test]

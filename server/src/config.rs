@@ -7,6 +7,24 @@ use papo_protocol::limits::DEFAULT_MAX_LINE_BYTES;
 /// The port papo-server listens on by default (unprivileged, unassigned).
 pub const DEFAULT_PORT: u16 = 7667;
 
+/// Settings that cannot work together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// The queue could not hold two of the longest lines, so ordinary bursts would drop members.
+    #[error(
+        "--max-queue-bytes ({queue}) must be at least twice --max-line-bytes plus {LINE_OVERHEAD} ({needed})"
+    )]
+    QueueTooSmall {
+        /// The queue budget given.
+        queue: usize,
+        /// The least that works with the line limit given.
+        needed: usize,
+    },
+}
+
+/// Room for the fields a server line adds around a member's text (tag, id, time, nicknames).
+pub const LINE_OVERHEAD: usize = 256;
+
 /// The server's settings. Each limit is documented in `docs/protocol.md`, "Limits".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -28,5 +46,38 @@ impl Default for Config {
             max_queue_bytes: 256 * 1024,
             shutdown_grace: Duration::from_secs(5),
         }
+    }
+}
+
+impl Config {
+    /// Checks that the limits work together. `papo-server` refuses to start otherwise.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let needed = 2 * (self.max_line_bytes + LINE_OVERHEAD);
+        if self.max_queue_bytes < needed {
+            return Err(ConfigError::QueueTooSmall {
+                queue: self.max_queue_bytes,
+                needed,
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_valid_and_a_queue_smaller_than_two_lines_is_not() {
+        assert_eq!(Config::default().validate(), Ok(()));
+        let config = Config {
+            max_line_bytes: 65_536,
+            max_queue_bytes: 8192,
+            ..Config::default()
+        };
+        assert!(matches!(
+            config.validate(),
+            Err(ConfigError::QueueTooSmall { .. })
+        ));
     }
 }

@@ -10,7 +10,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_util::codec::FramedRead;
 use tokio_util::sync::CancellationToken;
 
-use crate::hub::Hub;
+use crate::hub::{Hub, Next, Refused};
 use crate::outbox::Outbox;
 use crate::replies;
 use crate::room::MemberId;
@@ -20,6 +20,9 @@ const INITIAL_READ_BUFFER: usize = 1024;
 
 /// How long a closing connection keeps reading (and discarding) what the peer still sends.
 const LINGER_TIME: Duration = Duration::from_secs(2);
+
+/// The same for a refused connection, kept short so a burst of refusals holds few sockets.
+const REFUSED_LINGER_TIME: Duration = Duration::from_millis(250);
 
 /// How many bytes a closing connection reads and discards at most.
 const LINGER_BYTES: u64 = 1024 * 1024;
@@ -31,17 +34,26 @@ where
     S: AsyncRead + AsyncWrite + Send + 'static,
 {
     let (read_half, mut write_half) = tokio::io::split(stream);
-    let Ok((id, outbox)) = hub.connect() else {
-        tracing::warn!(peer = %label, "refused: server full");
-        if let Ok(line) = replies::server_full(hub.config().max_clients).encode() {
-            // Best effort: the peer may already be gone.
-            let _ = write_half.write_all(line.as_bytes()).await;
-            let _ = write_half.shutdown().await;
-            linger(read_half, None).await;
+    let (id, outbox) = match hub.connect() {
+        Ok(admitted) => admitted,
+        Err(refused) => {
+            tracing::warn!(peer = %label, %refused, "connection refused");
+            let line = match refused {
+                Refused::Full => replies::server_full(hub.config().max_clients),
+                Refused::ShuttingDown => replies::shutting_down(),
+            };
+            if let Ok(line) = line.encode() {
+                // Best effort: the peer may already be gone.
+                let _ = write_half.write_all(line.as_bytes()).await;
+                let _ = write_half.shutdown().await;
+                linger(read_half, None, REFUSED_LINGER_TIME).await;
+            }
+            return;
         }
-        return;
     };
-    tracing::debug!(peer = %label, member = id.0, "connected");
+    // From here on, however this task ends (a panic included), the member leaves the room.
+    let _registration = Registration { hub: &hub, id };
+    tracing::info!(peer = %label, member = id.0, "connected");
     let max = hub.config().max_line_bytes;
     let mut frames =
         FramedRead::with_capacity(read_half, LineDecoder::new(max), INITIAL_READ_BUFFER);
@@ -49,9 +61,23 @@ where
     let writing = write_lines(write_half, &outbox);
     let ((), flushed) = tokio::join!(reading, writing);
     if flushed {
-        linger(frames.into_inner(), Some(&outbox)).await;
+        linger(frames.into_inner(), Some(&outbox), LINGER_TIME).await;
     }
     tracing::debug!(peer = %label, member = id.0, "closed");
+}
+
+/// Announces the member's departure when its connection task ends, whatever the cause. On the
+/// usual paths the departure was already announced, and the hub ignores the repeat.
+struct Registration<'a> {
+    hub: &'a Hub,
+    id: MemberId,
+}
+
+impl Drop for Registration<'_> {
+    fn drop(&mut self) {
+        self.hub
+            .disconnect(self.id, LeaveKind::Lost, replies::CONNECTION_CLOSED);
+    }
 }
 
 /// Reads and discards the peer's input for a short while before the socket is dropped.
@@ -59,7 +85,7 @@ where
 /// Closing a TCP socket with unread input makes the kernel send a reset, which destroys output
 /// still in flight — the final `BYE` above all. Draining until the peer closes (bounded in time
 /// and bytes, cut short by an abort) lets that output arrive.
-async fn linger<R: AsyncRead>(reader: R, outbox: Option<&Outbox>) {
+async fn linger<R: AsyncRead>(reader: R, outbox: Option<&Outbox>, time: Duration) {
     let mut limited = std::pin::pin!(reader.take(LINGER_BYTES));
     let mut sink = tokio::io::sink();
     let drain = tokio::io::copy(&mut limited, &mut sink);
@@ -70,7 +96,7 @@ async fn linger<R: AsyncRead>(reader: R, outbox: Option<&Outbox>) {
         }
     };
     tokio::select! {
-        _ = tokio::time::timeout(LINGER_TIME, drain) => {}
+        _ = tokio::time::timeout(time, drain) => {}
         () = aborted => {}
     }
 }
@@ -93,11 +119,15 @@ async fn read_lines<R: AsyncRead + Unpin>(
         };
         match frame {
             None => break (LeaveKind::Lost, replies::CONNECTION_CLOSED.to_owned()),
-            Some(Err(err)) => break (LeaveKind::Lost, format!("erro de conexão: {err}")),
+            Some(Err(err)) => {
+                // The OS error is for the log; the room is told in its own language.
+                tracing::debug!(member = id.0, %err, "read failed");
+                break (LeaveKind::Lost, replies::CONNECTION_LOST.to_owned());
+            }
             Some(Ok(Frame::Line(text))) => match ClientLine::parse(&text) {
                 Ok(None) => {}
                 Ok(Some(line)) => {
-                    if hub.handle(id, line) {
+                    if hub.handle(id, line) == Next::Close {
                         return;
                     }
                 }
@@ -140,5 +170,10 @@ async fn write_lines<W: AsyncWrite>(writer: W, outbox: &Outbox) -> bool {
             return false;
         }
     }
-    writer.shutdown().await.is_ok()
+    // Raced against an abort too: a TLS close_notify may block on a peer that does not read.
+    tokio::select! {
+        biased;
+        () = outbox.aborted() => false,
+        shut = writer.shutdown() => shut.is_ok(),
+    }
 }

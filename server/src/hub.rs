@@ -13,10 +13,26 @@ use crate::outbox::{Outbox, PushError};
 use crate::replies;
 use crate::room::{Delivery, MemberId, Recipients, Room};
 
-/// The server holds `max_clients` connections already.
+/// Why a new connection was not admitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("server full")]
-pub struct Full;
+pub enum Refused {
+    /// The server holds `max_clients` connections already.
+    #[error("server full")]
+    Full,
+    /// The server is shutting down.
+    #[error("shutting down")]
+    ShuttingDown,
+}
+
+/// What a connection does after the hub handled one of its lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Keep reading.
+    Continue,
+    /// Stop reading: the outbox is closed and flushes what is queued (after `/SAIR`), or the
+    /// hub had already let this connection go.
+    Close,
+}
 
 #[derive(Debug, Default)]
 struct State {
@@ -56,10 +72,13 @@ impl Hub {
 
     /// Registers a new connection and queues the greeting; refused when the server is full or
     /// shutting down.
-    pub fn connect(&self) -> Result<(MemberId, Arc<Outbox>), Full> {
+    pub fn connect(&self) -> Result<(MemberId, Arc<Outbox>), Refused> {
         let mut state = self.lock();
-        if state.shutting_down || state.outboxes.len() >= self.config.max_clients {
-            return Err(Full);
+        if state.shutting_down {
+            return Err(Refused::ShuttingDown);
+        }
+        if state.outboxes.len() >= self.config.max_clients {
+            return Err(Refused::Full);
         }
         state.last_connection += 1;
         let id = MemberId(state.last_connection);
@@ -69,18 +88,25 @@ impl Hub {
         Ok((id, outbox))
     }
 
-    /// Handles a parsed line from `from`. Returns `true` when the connection should close
-    /// (after `/SAIR`): its outbox is then closed and flushes what is queued.
-    pub fn handle(&self, from: MemberId, line: ClientLine) -> bool {
+    /// Handles a parsed line from `from`.
+    pub fn handle(&self, from: MemberId, line: ClientLine) -> Next {
         let mut state = self.lock();
+        // A connection the hub already let go of (dropped as a slow reader, or the server is
+        // shutting down) may still have a line in flight: it must never count as a nickname
+        // and bring a ghost back into the room.
+        if state.shutting_down || !state.outboxes.contains_key(&from) {
+            return Next::Close;
+        }
         // Read the clock under the lock, so timestamps follow the order of event ids.
         let now = Timestamp::now();
         let outcome = state.room.handle(from, line, now);
         deliver(&mut state, outcome.deliveries, now);
         if outcome.close {
             close(&mut state, from, None);
+            Next::Close
+        } else {
+            Next::Continue
         }
-        outcome.close
     }
 
     /// Sends `line` to `to` only.
@@ -95,9 +121,6 @@ impl Hub {
         let mut state = self.lock();
         let now = Timestamp::now();
         let deliveries = state.room.leave(id, kind, reason.to_owned(), now);
-        if !deliveries.is_empty() {
-            tracing::info!(member = id.0, ?kind, reason, "left");
-        }
         deliver(&mut state, deliveries, now);
         close(&mut state, id, None);
     }
@@ -123,9 +146,7 @@ impl Hub {
         let mut state = self.lock();
         state.shutting_down = true;
         state.room.clear();
-        let bye = encode(&ServerLine::Bye {
-            text: replies::SHUTTING_DOWN.into(),
-        });
+        let bye = encode(&replies::shutting_down());
         for outbox in state.outboxes.values() {
             outbox.close_with(bye.clone());
         }
@@ -175,9 +196,7 @@ fn deliver(state: &mut State, deliveries: Vec<Delivery>, now: Timestamp) {
     let mut work = VecDeque::from(deliveries);
     let mut overflowed = Vec::new();
     while let Some(Delivery { to, line }) = work.pop_front() {
-        if let (ServerLine::Joined { nick, .. }, Recipients::All) = (&line, to) {
-            tracing::info!(%nick, "joined");
-        }
+        log_membership(&line);
         let Some(bytes) = encode(&line) else { continue };
         let mut push = |id: MemberId| {
             if let Some(outbox) = state.outboxes.get(&id)
@@ -196,11 +215,85 @@ fn deliver(state: &mut State, deliveries: Vec<Delivery>, now: Timestamp) {
         }
         for id in overflowed.drain(..) {
             tracing::warn!(member = id.0, "outbound queue full; dropping slow reader");
-            if let Some(outbox) = state.outboxes.get(&id) {
+            // Forgotten at once, so nothing it still sends is taken for a new login.
+            if let Some(outbox) = state.outboxes.remove(&id) {
                 outbox.abort();
             }
             let reason = replies::SLOW_READER.to_owned();
             work.extend(state.room.leave(id, LeaveKind::Dropped, reason, now));
         }
+    }
+}
+
+/// Logs joins, departures and renames (the lines every member receives about membership).
+fn log_membership(line: &ServerLine) {
+    match line {
+        ServerLine::Joined { nick, .. } => tracing::info!(%nick, "joined"),
+        ServerLine::Left {
+            nick, kind, reason, ..
+        } => tracing::info!(%nick, kind = kind.as_str(), reason, "left"),
+        ServerLine::Renamed { old, new, .. } => tracing::info!(%old, %new, "renamed"),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> ClientLine {
+        ClientLine::Text(s.to_owned())
+    }
+
+    /// Takes everything queued for `outbox` as text.
+    async fn drain(outbox: &Outbox) -> String {
+        let mut buf = Vec::new();
+        if outbox.queued_bytes() > 0 {
+            outbox.next_batch(&mut buf).await;
+        }
+        String::from_utf8(buf).expect("lines are UTF-8")
+    }
+
+    #[tokio::test]
+    async fn a_dropped_slow_reader_cannot_come_back_as_a_new_nickname() {
+        let hub = Hub::new(Config {
+            max_queue_bytes: 2048,
+            ..Config::default()
+        });
+        let (ana, ana_out) = hub.connect().expect("room");
+        let (bob, _bob_out) = hub.connect().expect("room");
+        hub.handle(ana, text("ana"));
+        hub.handle(bob, text("bob"));
+        let mut seen = drain(&ana_out).await;
+        // bob never reads: ana talks until the hub drops him.
+        for _ in 0..100 {
+            if hub.connections() == 1 {
+                break;
+            }
+            hub.handle(ana, text(&"x".repeat(100)));
+            seen += &drain(&ana_out).await;
+        }
+        assert_eq!(hub.connections(), 1, "bob was never dropped");
+        // A line bob had in flight arrives after the drop: it is not a login.
+        assert_eq!(hub.handle(bob, text("sim")), Next::Close);
+        hub.disconnect(bob, LeaveKind::Lost, "conexão encerrada");
+        seen += &drain(&ana_out).await;
+        assert!(!seen.contains(" sim"), "ghost joined: {seen}");
+        assert_eq!(seen.matches(" bob dropped :").count(), 1, "{seen}");
+        assert_eq!(seen.matches("PART ").count(), 1, "{seen}");
+    }
+
+    #[tokio::test]
+    async fn after_shutdown_no_line_joins_the_room() {
+        let hub = Hub::new(Config::default());
+        let (ana, ana_out) = hub.connect().expect("room");
+        let (late, _) = hub.connect().expect("room");
+        hub.handle(ana, text("ana"));
+        drain(&ana_out).await;
+        hub.shutdown();
+        assert_eq!(hub.handle(late, text("late")), Next::Close);
+        assert_eq!(hub.connect().err(), Some(Refused::ShuttingDown));
+        let seen = drain(&ana_out).await;
+        assert_eq!(seen, "BYE :servidor encerrando\n");
     }
 }

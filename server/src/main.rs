@@ -24,7 +24,7 @@ struct Cli {
     #[arg(long, default_value_t = DEFAULT_PORT)]
     port: u16,
     /// Longest line a client may send, in bytes (longer lines get an error and are dropped).
-    #[arg(long, default_value_t = Config::default().max_line_bytes, value_parser = sizes(64..=1_048_576))]
+    #[arg(long, default_value_t = Config::default().max_line_bytes, value_parser = sizes(64..=65_536))]
     max_line_bytes: usize,
     /// Most connections at once; more are told the server is full and closed.
     #[arg(long, default_value_t = Config::default().max_clients, value_parser = sizes(1..=1_000_000))]
@@ -55,9 +55,13 @@ impl Cli {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Logs go through a background writer that drops lines rather than wait: a stderr that
+    // blocks (a paused terminal, a full pipe) must never stall the room, whose lock a log
+    // call may be made under. The guard flushes what is buffered when main returns.
+    let (stderr, _flush_on_exit) = tracing_appender::non_blocking(std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
+        .with_writer(stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
     match serve(Cli::parse()).await {
@@ -72,6 +76,7 @@ async fn main() -> ExitCode {
 
 async fn serve(cli: Cli) -> anyhow::Result<()> {
     let config = cli.config();
+    config.validate()?;
     let listener = TcpListener::bind((cli.host.as_str(), cli.port))
         .await
         .with_context(|| format!("cannot listen on {}:{}", cli.host, cli.port))?;

@@ -93,6 +93,13 @@ pub fn server_full(max: usize) -> ServerLine {
     )
 }
 
+/// Said to a connection that arrives while the server shuts down, and to everyone at shutdown.
+pub fn shutting_down() -> ServerLine {
+    ServerLine::Bye {
+        text: SHUTTING_DOWN.into(),
+    }
+}
+
 /// The `/AJUDA` answer, one `HELP` line each.
 pub fn help() -> Vec<ServerLine> {
     let mut lines = vec!["comandos (maiúsculas ou minúsculas tanto faz):".to_owned()];
@@ -118,5 +125,7 @@ pub const SLOW_READER: &str = "parou de ler (fila de saída cheia)";
 pub const RUNAWAY: &str = "enviou dados demais sem quebra de linha";
 /// The reason given when a connection closes without `/SAIR`.
 pub const CONNECTION_CLOSED: &str = "conexão encerrada";
+/// The reason given when reading from a connection fails.
+pub const CONNECTION_LOST: &str = "conexão perdida";
 /// Sent to every member when the server shuts down.
 pub const SHUTTING_DOWN: &str = "servidor encerrando";
