@@ -46,10 +46,32 @@ pub enum Command {
     Help,
 }
 
+/// Which command a [`CommandInfo`] describes (matched exhaustively when parsing, so a command
+/// added to the table cannot go without its parser).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CommandKind {
+    /// `/ENTRAR`.
+    Join,
+    /// `/USUARIOS`.
+    Users,
+    /// `/MSG`.
+    Private,
+    /// `/NICK`.
+    Nick,
+    /// `/ME`.
+    Me,
+    /// `/AJUDA`.
+    Help,
+    /// `/SAIR`.
+    Quit,
+}
+
 /// A command's names, its usage and what it does: the one table behind parsing, the server's
 /// `/AJUDA` answer and the client's completion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CommandInfo {
+    /// Which command this is.
+    pub kind: CommandKind,
     /// The canonical (Portuguese) name, upper case, without the slash.
     pub name: &'static str,
     /// Other names that mean the same.
@@ -70,42 +92,49 @@ impl CommandInfo {
 /// Every command the protocol knows, in the order `/AJUDA` lists them.
 pub const COMMANDS: [CommandInfo; 7] = [
     CommandInfo {
+        kind: CommandKind::Join,
         name: "ENTRAR",
         aliases: &["JOIN"],
         usage: "/ENTRAR",
         summary: "conecta a um servidor (no cliente papo; no nc, envie o apelido)",
     },
     CommandInfo {
+        kind: CommandKind::Users,
         name: "USUARIOS",
         aliases: &["USERS", "WHO"],
         usage: "/USUARIOS",
         summary: "lista quem está na sala",
     },
     CommandInfo {
+        kind: CommandKind::Private,
         name: "MSG",
         aliases: &["PRIVADO"],
         usage: "/MSG apelido texto",
         summary: "mensagem privada, só para essa pessoa",
     },
     CommandInfo {
+        kind: CommandKind::Nick,
         name: "NICK",
         aliases: &[],
         usage: "/NICK novo",
         summary: "troca o seu apelido",
     },
     CommandInfo {
+        kind: CommandKind::Me,
         name: "ME",
         aliases: &[],
         usage: "/ME ação",
         summary: "descreve uma ação (* ana acena)",
     },
     CommandInfo {
+        kind: CommandKind::Help,
         name: "AJUDA",
         aliases: &["HELP"],
         usage: "/AJUDA",
         summary: "esta lista de comandos",
     },
     CommandInfo {
+        kind: CommandKind::Quit,
         name: "SAIR",
         aliases: &["QUIT"],
         usage: "/SAIR [motivo]",
@@ -137,9 +166,9 @@ pub fn find_command(name: &str) -> Option<&'static CommandInfo> {
         .find(|info| info.names().any(|n| n.eq_ignore_ascii_case(name)))
 }
 
-/// Splits `s` at its first run of whitespace: (first word, rest with leading spaces removed).
+/// Splits `s` at its first whitespace: (first word, rest with leading spaces removed). The
+/// word starts at the first character: `" x"` gives an empty word.
 fn split_word(s: &str) -> (&str, &str) {
-    let s = s.trim_start();
     match s.find(char::is_whitespace) {
         Some(i) => (&s[..i], s[i..].trim_start()),
         None => (s, ""),
@@ -160,34 +189,31 @@ impl ClientLine {
             return Ok(Some(Self::Text(after_slash.to_owned())));
         }
         // The name starts right after the slash: "/ SAIR" is not a command.
-        let (name, args) = match after_slash.find(char::is_whitespace) {
-            Some(i) => (&after_slash[..i], after_slash[i..].trim_start()),
-            None => (after_slash, ""),
-        };
+        let (name, args) = split_word(after_slash);
         let info = find_command(name).ok_or_else(|| ParseError::UnknownCommand(name.to_owned()))?;
         let missing = || ParseError::MissingArgument { usage: info.usage };
         let args = args.trim_end();
-        let command = match info.name {
-            "ENTRAR" => Command::Join,
-            "USUARIOS" => Command::Users,
-            "AJUDA" => Command::Help,
-            "SAIR" => Command::Quit {
+        let command = match info.kind {
+            CommandKind::Join => Command::Join,
+            CommandKind::Users => Command::Users,
+            CommandKind::Help => Command::Help,
+            CommandKind::Quit => Command::Quit {
                 reason: args.to_owned(),
             },
-            "NICK" if !args.is_empty() => Command::Nick {
+            CommandKind::Nick if !args.is_empty() => Command::Nick {
                 nick: args.to_owned(),
             },
-            "ME" if !args.is_empty() => Command::Me {
+            CommandKind::Me if !args.is_empty() => Command::Me {
                 text: args.to_owned(),
             },
-            "MSG" => match split_word(args) {
+            CommandKind::Private => match split_word(args) {
                 (to, text) if !to.is_empty() && !text.is_empty() => Command::Private {
                     to: to.to_owned(),
                     text: text.to_owned(),
                 },
                 _ => return Err(missing()),
             },
-            _ => return Err(missing()),
+            CommandKind::Nick | CommandKind::Me => return Err(missing()),
         };
         Ok(Some(Self::Command(command)))
     }

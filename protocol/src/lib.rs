@@ -18,7 +18,9 @@ mod server_line;
 mod text;
 mod time;
 
-pub use client_line::{COMMANDS, ClientLine, Command, CommandInfo, ParseError, find_command};
+pub use client_line::{
+    COMMANDS, ClientLine, Command, CommandInfo, CommandKind, ParseError, find_command,
+};
 #[cfg(feature = "codec")]
 pub use codec::LineDecoder;
 pub use error_code::{ErrorCode, UnknownErrorCode};

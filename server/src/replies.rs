@@ -1,5 +1,6 @@
-//! What the server says to people: every Portuguese text in one place.
+//! What the server says to people: every Portuguese text of the server in one place.
 
+use papo_protocol::limits::MAX_NICK_CHARS;
 use papo_protocol::{
     COMMANDS, ErrorCode, Nickname, NicknameError, PROTOCOL_VERSION, ParseError, ServerLine,
     TextError,
@@ -9,7 +10,9 @@ use papo_protocol::{
 pub fn hello() -> ServerLine {
     ServerLine::Hello {
         version: PROTOCOL_VERSION,
-        text: "bem-vindo ao papo! envie seu apelido (até 32 letras, dígitos, _ - .)".into(),
+        text: format!(
+            "bem-vindo ao papo! envie seu apelido (até {MAX_NICK_CHARS} letras, dígitos, _ - .)"
+        ),
     }
 }
 
@@ -30,6 +33,44 @@ pub fn error(code: ErrorCode, text: impl Into<String>) -> ServerLine {
         code,
         text: text.into(),
     }
+}
+
+/// `/ENTRAR` from a member already in the room.
+pub fn already_joined(nick: &Nickname) -> ServerLine {
+    error(
+        ErrorCode::AlreadyJoined,
+        format!("você já está na sala como {nick}"),
+    )
+}
+
+/// A command that needs a nickname first.
+pub fn not_joined() -> ServerLine {
+    error(
+        ErrorCode::NotJoined,
+        "envie primeiro o seu apelido para entrar na sala",
+    )
+}
+
+/// `/NICK` to the nickname one already has.
+pub fn already_named(nick: &Nickname) -> ServerLine {
+    error(ErrorCode::NickInUse, format!("você já se chama {nick}"))
+}
+
+/// `/MSG` to a nickname nobody has.
+pub fn no_such_nick(wanted: &str) -> ServerLine {
+    error(
+        ErrorCode::NoSuchNick,
+        format!("ninguém na sala se chama {wanted}"),
+    )
+}
+
+/// The last line after `/SAIR`.
+pub fn goodbye(nick: Option<&Nickname>) -> ServerLine {
+    let text = match nick {
+        Some(nick) => format!("até logo, {nick}!"),
+        None => "até logo!".to_owned(),
+    };
+    ServerLine::Bye { text }
 }
 
 /// A nickname that breaks the rules.

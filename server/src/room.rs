@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use papo_protocol::{
-    ClientLine, Command, ErrorCode, EventId, LeaveKind, NickKey, Nickname, ServerLine, Timestamp,
+    ClientLine, Command, EventId, LeaveKind, NickKey, Nickname, ServerLine, Timestamp,
 };
 
 use crate::replies;
@@ -141,20 +141,14 @@ impl Room {
             }
             ClientLine::Command(Command::Users) => Outcome::reply(from, self.users()),
             ClientLine::Command(Command::Help) => help(from),
-            ClientLine::Command(Command::Join) => Outcome::reply(
-                from,
-                replies::error(
-                    ErrorCode::AlreadyJoined,
-                    format!("você já está na sala como {nick}"),
-                ),
-            ),
+            ClientLine::Command(Command::Join) => {
+                Outcome::reply(from, replies::already_joined(&nick))
+            }
             ClientLine::Command(Command::Quit { reason }) => {
                 let mut deliveries = self.leave(from, LeaveKind::Quit, reason, now);
                 deliveries.push(Delivery {
                     to: Recipients::One(from),
-                    line: ServerLine::Bye {
-                        text: format!("até logo, {nick}!"),
-                    },
+                    line: replies::goodbye(Some(&nick)),
                 });
                 Outcome {
                     deliveries,
@@ -174,20 +168,12 @@ impl Room {
             ClientLine::Command(Command::Quit { .. }) => Outcome {
                 deliveries: vec![Delivery {
                     to: Recipients::One(from),
-                    line: ServerLine::Bye {
-                        text: "até logo!".into(),
-                    },
+                    line: replies::goodbye(None),
                 }],
                 close: true,
             },
             ClientLine::Command(Command::Join | Command::Me { .. } | Command::Private { .. }) => {
-                Outcome::reply(
-                    from,
-                    replies::error(
-                        ErrorCode::NotJoined,
-                        "envie primeiro o seu apelido para entrar na sala",
-                    ),
-                )
+                Outcome::reply(from, replies::not_joined())
             }
         }
     }
@@ -230,10 +216,7 @@ impl Room {
     fn rename(&mut self, from: MemberId, old: Nickname, wanted: &str, now: Timestamp) -> Outcome {
         let new = match self.claim(wanted, Some(from)) {
             Ok(new) if new == old => {
-                return Outcome::reply(
-                    from,
-                    replies::error(ErrorCode::NickInUse, format!("você já se chama {old}")),
-                );
+                return Outcome::reply(from, replies::already_named(&old));
             }
             Ok(new) => new,
             Err(refusal) => return Outcome::reply(from, refusal),
@@ -267,13 +250,7 @@ impl Room {
             .ok()
             .and_then(|n| self.by_key.get(&n.key()).copied());
         let Some(target) = target else {
-            return Outcome::reply(
-                from,
-                replies::error(
-                    ErrorCode::NoSuchNick,
-                    format!("ninguém na sala se chama {to}"),
-                ),
-            );
+            return Outcome::reply(from, replies::no_such_nick(to));
         };
         let Some(to_nick) = self.members.get(&target).cloned() else {
             return Outcome::default();
