@@ -9,7 +9,11 @@ use clap::Parser;
 use clap::builder::RangedU64ValueParser;
 use papo_server::config::{Config, DEFAULT_PORT};
 use tokio::net::TcpListener;
+use tracing_appender::non_blocking::NonBlockingBuilder;
 use tracing_subscriber::EnvFilter;
+
+/// Log lines buffered for stderr before new ones are dropped.
+const LOG_BUFFER_LINES: usize = 1024;
 
 /// papo's chat server: one room, every line relayed to every member. Speak to it with the
 /// `papo` client or with `nc HOST PORT`.
@@ -57,8 +61,12 @@ impl Cli {
 async fn main() -> ExitCode {
     // Logs go through a background writer that drops lines rather than wait: a stderr that
     // blocks (a paused terminal, a full pipe) must never stall the room, whose lock a log
-    // call may be made under. The guard flushes what is buffered when main returns.
-    let (stderr, _flush_on_exit) = tracing_appender::non_blocking(std::io::stderr());
+    // call may be made under. Its channel is allocated up front, so it is kept small (the
+    // default, 128 000 lines, costs 4 MiB). The guard flushes what is buffered when main returns.
+    let (stderr, _flush_on_exit) = NonBlockingBuilder::default()
+        .buffered_lines_limit(LOG_BUFFER_LINES)
+        .lossy(true)
+        .finish(std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(stderr)
