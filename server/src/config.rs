@@ -36,6 +36,9 @@ pub struct Config {
     pub max_queue_bytes: usize,
     /// How long shutdown waits for queued lines to be flushed before closing connections.
     pub shutdown_grace: Duration,
+    /// Idle time before TCP keepalive probes a silent peer (then every 10 s, 6 probes), so a
+    /// member whose machine vanished leaves and frees its nickname; `None` turns probing off.
+    pub keepalive: Option<Duration>,
 }
 
 impl Default for Config {
@@ -45,6 +48,7 @@ impl Default for Config {
             max_clients: 1000,
             max_queue_bytes: 256 * 1024,
             shutdown_grace: Duration::from_secs(5),
+            keepalive: Some(Duration::from_secs(60)),
         }
     }
 }

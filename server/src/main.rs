@@ -39,6 +39,10 @@ struct Cli {
     /// Seconds to flush queued lines on shutdown before closing connections anyway.
     #[arg(long, default_value_t = Config::default().shutdown_grace.as_secs(), value_parser = clap::value_parser!(u64).range(0..=3600))]
     shutdown_grace_secs: u64,
+    /// Seconds a connection may stay silent before TCP keepalive probes it (a vanished peer is
+    /// then dropped about a minute later); 0 turns probing off.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    keepalive_secs: u64,
 }
 
 /// A parser for a size within `range`, with clap's own error message outside it.
@@ -53,6 +57,7 @@ impl Cli {
             max_clients: self.max_clients,
             max_queue_bytes: self.max_queue_bytes,
             shutdown_grace: Duration::from_secs(self.shutdown_grace_secs),
+            keepalive: (self.keepalive_secs > 0).then(|| Duration::from_secs(self.keepalive_secs)),
         }
     }
 }
@@ -85,6 +90,7 @@ async fn main() -> ExitCode {
 async fn serve(cli: Cli) -> anyhow::Result<()> {
     let config = cli.config();
     config.validate()?;
+    ensure_file_limit(config.max_clients);
     let listener = TcpListener::bind((cli.host.as_str(), cli.port))
         .await
         .with_context(|| format!("cannot listen on {}:{}", cli.host, cli.port))?;
@@ -111,5 +117,45 @@ async fn shutdown_signal() {
             tracing::warn!(%err, "cannot watch SIGTERM; only SIGINT stops the server");
             let _ = tokio::signal::ctrl_c().await;
         }
+    }
+}
+
+/// File descriptors the server needs besides one per client (listener, stdio, runtime).
+const SPARE_FILES: u64 = 64;
+
+/// Raises the soft limit on open files to what `max_clients` needs when the hard limit allows,
+/// and warns when it cannot: past the limit, `accept` fails for everyone.
+fn ensure_file_limit(max_clients: usize) {
+    let needed = u64::try_from(max_clients)
+        .unwrap_or(u64::MAX)
+        .saturating_add(SPARE_FILES);
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit only writes into the struct we own and pass by pointer.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return;
+    }
+    if limit.rlim_cur >= needed {
+        return;
+    }
+    let wanted = libc::rlimit {
+        rlim_cur: needed.min(limit.rlim_max),
+        rlim_max: limit.rlim_max,
+    };
+    // SAFETY: setrlimit only reads the struct we pass by pointer.
+    let raised = unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &wanted) } == 0;
+    let now = if raised {
+        wanted.rlim_cur
+    } else {
+        limit.rlim_cur
+    };
+    if now < needed {
+        tracing::warn!(
+            open_files = now,
+            needed,
+            "the open-file limit is below --max-clients; raise it (ulimit -n) or lower --max-clients"
+        );
     }
 }

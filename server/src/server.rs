@@ -4,7 +4,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
+use socket2::{SockRef, TcpKeepalive};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -14,6 +15,25 @@ use crate::hub::Hub;
 
 /// Pause after a failed `accept` (out of file descriptors, say), so the loop does not spin.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// Interval and count of keepalive probes after the idle time: a dead peer is noticed about a
+/// minute after the idle time passes.
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
+const KEEPALIVE_PROBES: u32 = 6;
+
+/// Socket options of an accepted connection: no Nagle delay (chat lines are small and latency
+/// matters), and TCP keepalive so a peer that vanished without closing is noticed.
+pub fn configure(stream: &TcpStream, config: &Config) -> std::io::Result<()> {
+    stream.set_nodelay(true)?;
+    if let Some(idle) = config.keepalive {
+        let keepalive = TcpKeepalive::new()
+            .with_time(idle)
+            .with_interval(KEEPALIVE_INTERVAL)
+            .with_retries(KEEPALIVE_PROBES);
+        SockRef::from(stream).set_tcp_keepalive(&keepalive)?;
+    }
+    Ok(())
+}
 
 /// Serves the room on `listener` until `shutdown` resolves; then tells every member the server
 /// is closing, flushes their queues for up to `config.shutdown_grace`, and returns.
@@ -28,8 +48,8 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: impl Future<Ou
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
-                    if let Err(err) = stream.set_nodelay(true) {
-                        tracing::debug!(%err, "set_nodelay failed");
+                    if let Err(err) = configure(&stream, hub.config()) {
+                        tracing::debug!(%err, "socket options not set");
                     }
                     let task = connection::serve(stream, peer.to_string(), Arc::clone(&hub), stop.clone());
                     connections.spawn(task);
@@ -57,5 +77,30 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: impl Future<Ou
         tracing::warn!("shutdown grace passed; closing the remaining connections");
         hub.abort_all();
         while connections.join_next().await.is_some() {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn accepted_sockets_get_nodelay_and_keepalive() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let _client = TcpStream::connect(addr).await.expect("connect");
+        let (stream, _) = listener.accept().await.expect("accept");
+        let config = Config {
+            keepalive: Some(Duration::from_secs(42)),
+            ..Config::default()
+        };
+        configure(&stream, &config).expect("options set");
+        let socket = SockRef::from(&stream);
+        assert!(stream.nodelay().expect("nodelay"));
+        assert!(socket.keepalive().expect("keepalive"));
+        assert_eq!(
+            socket.tcp_keepalive_time().expect("idle time"),
+            Duration::from_secs(42)
+        );
     }
 }
