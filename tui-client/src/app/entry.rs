@@ -169,9 +169,9 @@ impl Entry {
         from: &Nickname,
         to: &Nickname,
         text: &str,
-        me: &str,
+        me: Option<&Nickname>,
     ) -> Self {
-        let is_me = |n: &Nickname| n.as_str().to_lowercase() == me.to_lowercase();
+        let is_me = |n: &Nickname| me.is_some_and(|m| m.same_user(n));
         let to_me = is_me(to) && !is_me(from);
         Self::new(
             Some(id),

@@ -226,7 +226,7 @@ fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
         } => {
             if fresh(app, id) {
                 let mention = is_me(&to) && !is_me(&from);
-                let e = Entry::private(id, &hhmm(time, app.zone), &from, &to, &text, &me_str);
+                let e = Entry::private(id, &hhmm(time, app.zone), &from, &to, &text, me.as_ref());
                 app.history.push(e, mention);
             }
         }
