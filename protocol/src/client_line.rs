@@ -1,5 +1,6 @@
 //! Lines a client sends: chat text or a command.
 
+use crate::server_line::EventId;
 use crate::text::{TextError, check_text};
 
 /// One line from a client, parsed.
@@ -44,6 +45,24 @@ pub enum Command {
     },
     /// `/AJUDA` (`/HELP`): the list of commands.
     Help,
+    /// `/RETOMAR apelido época último-id [token]` (`/RESUME`): joins like a nickname does, and
+    /// asks for every event after `after` of the log `epoch` instead of the usual last few.
+    /// With the `token` of an earlier session it resumes that session (its private messages
+    /// are replayed too).
+    Resume(Resume),
+}
+
+/// The arguments of `/RETOMAR`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resume {
+    /// The nickname wanted, as typed.
+    pub nick: String,
+    /// The log the client's ids come from (the server's `HELLO` names its own).
+    pub epoch: String,
+    /// The last event id the client saw.
+    pub after: EventId,
+    /// The secret the server gave in `WELCOME`, proving this is the same session.
+    pub token: Option<String>,
 }
 
 /// Which command a [`CommandInfo`] describes (matched exhaustively when parsing, so a command
@@ -64,6 +83,8 @@ pub enum CommandKind {
     Help,
     /// `/SAIR`.
     Quit,
+    /// `/RETOMAR`.
+    Resume,
 }
 
 /// A command's names, its usage and what it does: the one table behind parsing, the server's
@@ -90,7 +111,7 @@ impl CommandInfo {
 }
 
 /// Every command the protocol knows, in the order `/AJUDA` lists them.
-pub const COMMANDS: [CommandInfo; 7] = [
+pub const COMMANDS: [CommandInfo; 8] = [
     CommandInfo {
         kind: CommandKind::Join,
         name: "ENTRAR",
@@ -140,6 +161,13 @@ pub const COMMANDS: [CommandInfo; 7] = [
         usage: "/SAIR [motivo]",
         summary: "sai da sala (e fecha o cliente)",
     },
+    CommandInfo {
+        kind: CommandKind::Resume,
+        name: "RETOMAR",
+        aliases: &["RESUME"],
+        usage: "/RETOMAR apelido época último-id [token]",
+        summary: "entra e recebe tudo depois do último id visto (o cliente papo usa ao reconectar)",
+    },
 ];
 
 /// A client line that cannot be accepted.
@@ -154,6 +182,12 @@ pub enum ParseError {
     /// The command needs an argument.
     #[error("faltou argumento; uso: {usage}")]
     MissingArgument {
+        /// How to call the command.
+        usage: &'static str,
+    },
+    /// An argument is not of the form the command takes.
+    #[error("argumento inválido; uso: {usage}")]
+    InvalidArgument {
         /// How to call the command.
         usage: &'static str,
     },
@@ -173,6 +207,40 @@ fn split_word(s: &str) -> (&str, &str) {
         Some(i) => (&s[..i], s[i..].trim_start()),
         None => (s, ""),
     }
+}
+
+/// The longest epoch or token `/RETOMAR` takes (both are short hex strings from the server).
+const MAX_SECRET_CHARS: usize = 64;
+
+/// Whether `s` could be an epoch or a token: 1–64 ASCII letters and digits.
+fn is_secret(s: &str) -> bool {
+    (1..=MAX_SECRET_CHARS).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+fn parse_resume(args: &str, usage: &'static str) -> Result<Resume, ParseError> {
+    let words: Vec<&str> = args.split_whitespace().collect();
+    let (nick, epoch, after, token) = match words.as_slice() {
+        [nick, epoch, after] => (nick, epoch, after, None),
+        [nick, epoch, after, token] => (nick, epoch, after, Some(*token)),
+        [] | [_] | [_, _] => return Err(ParseError::MissingArgument { usage }),
+        _ => return Err(ParseError::InvalidArgument { usage }),
+    };
+    let invalid = ParseError::InvalidArgument { usage };
+    let after = after
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| after.parse().ok())
+        .flatten()
+        .ok_or(invalid.clone())?;
+    if !is_secret(epoch) || token.is_some_and(|t| !is_secret(t)) {
+        return Err(invalid);
+    }
+    Ok(Resume {
+        nick: (*nick).to_owned(),
+        epoch: (*epoch).to_owned(),
+        after: EventId(after),
+        token: token.map(str::to_owned),
+    })
 }
 
 impl ClientLine {
@@ -213,6 +281,7 @@ impl ClientLine {
                 },
                 _ => return Err(missing()),
             },
+            CommandKind::Resume => Command::Resume(parse_resume(args, info.usage)?),
             CommandKind::Nick | CommandKind::Me => return Err(missing()),
         };
         Ok(Some(Self::Command(command)))
@@ -231,6 +300,14 @@ impl ClientLine {
             Self::Command(Command::Private { to, text }) => format!("/MSG {to} {text}"),
             Self::Command(Command::Nick { nick }) => format!("/NICK {nick}"),
             Self::Command(Command::Me { text }) => format!("/ME {text}"),
+            Self::Command(Command::Resume(r)) => {
+                let token = r
+                    .token
+                    .as_deref()
+                    .map(|t| format!(" {t}"))
+                    .unwrap_or_default();
+                format!("/RETOMAR {} {} {}{token}", r.nick, r.epoch, r.after)
+            }
         };
         crate::server_line::checked_line(body)
     }
@@ -373,12 +450,59 @@ mod tests {
             ClientLine::Command(Command::Me {
                 text: "acena".into(),
             }),
+            ClientLine::Command(Command::Resume(Resume {
+                nick: "ana".into(),
+                epoch: "9f3a".into(),
+                after: EventId(41),
+                token: None,
+            })),
+            ClientLine::Command(Command::Resume(Resume {
+                nick: "ana".into(),
+                epoch: "9f3a".into(),
+                after: EventId(41),
+                token: Some("c0ffee".into()),
+            })),
         ];
         for line in lines {
             let wire = line.encode().expect("encodable");
             assert!(wire.ends_with('\n'));
             let parsed = ClientLine::parse(wire.trim_end_matches('\n'));
             assert_eq!(parsed, Ok(Some(line)));
+        }
+    }
+
+    #[test]
+    fn resume_takes_a_nickname_an_epoch_an_id_and_maybe_a_token() {
+        assert_eq!(
+            parse("/resume ana e1 0"),
+            cmd(Command::Resume(Resume {
+                nick: "ana".into(),
+                epoch: "e1".into(),
+                after: EventId(0),
+                token: None,
+            }))
+        );
+        let usage = "/RETOMAR apelido época último-id [token]";
+        for line in ["/RETOMAR", "/RETOMAR ana", "/RETOMAR ana e1"] {
+            assert_eq!(
+                parse(line),
+                Err(ParseError::MissingArgument { usage }),
+                "{line}"
+            );
+        }
+        for line in [
+            "/RETOMAR ana e1 -1",
+            "/RETOMAR ana e1 +1",
+            "/RETOMAR ana e1 99999999999999999999999",
+            "/RETOMAR ana e-1 1",
+            "/RETOMAR ana e1 1 tok*en",
+            "/RETOMAR ana e1 1 token extra",
+        ] {
+            assert_eq!(
+                parse(line),
+                Err(ParseError::InvalidArgument { usage }),
+                "{line}"
+            );
         }
     }
 

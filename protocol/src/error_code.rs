@@ -20,6 +20,8 @@ pub enum ErrorCode {
     UnknownCommand,
     /// The command lacks an argument it needs.
     MissingArgument,
+    /// An argument of the command is not of the form it takes.
+    InvalidArgument,
     /// A private message named nobody in the room.
     NoSuchNick,
     /// The command needs a nickname first (sent before joining).
@@ -32,7 +34,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in documentation order.
-    pub const ALL: [ErrorCode; 11] = [
+    pub const ALL: [ErrorCode; 12] = [
         Self::NickInvalid,
         Self::NickInUse,
         Self::LineTooLong,
@@ -40,6 +42,7 @@ impl ErrorCode {
         Self::ForbiddenCharacter,
         Self::UnknownCommand,
         Self::MissingArgument,
+        Self::InvalidArgument,
         Self::NoSuchNick,
         Self::NotJoined,
         Self::AlreadyJoined,
@@ -56,6 +59,7 @@ impl ErrorCode {
             Self::ForbiddenCharacter => "FORBIDDEN_CHARACTER",
             Self::UnknownCommand => "UNKNOWN_COMMAND",
             Self::MissingArgument => "MISSING_ARGUMENT",
+            Self::InvalidArgument => "INVALID_ARGUMENT",
             Self::NoSuchNick => "NO_SUCH_NICK",
             Self::NotJoined => "NOT_JOINED",
             Self::AlreadyJoined => "ALREADY_JOINED",

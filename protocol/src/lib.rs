@@ -19,7 +19,7 @@ mod text;
 mod time;
 
 pub use client_line::{
-    COMMANDS, ClientLine, Command, CommandInfo, CommandKind, ParseError, find_command,
+    COMMANDS, ClientLine, Command, CommandInfo, CommandKind, ParseError, Resume, find_command,
 };
 #[cfg(feature = "codec")]
 pub use codec::LineDecoder;
@@ -30,5 +30,7 @@ pub use server_line::{EncodeError, EventId, LeaveKind, ServerLine, ServerLineErr
 pub use text::{TextError, check_text, is_forbidden_char};
 pub use time::{Timestamp, TimestampError};
 
-/// The protocol version announced in the server's greeting (`HELLO papo 1 :…`).
-pub const PROTOCOL_VERSION: u32 = 1;
+/// The protocol version announced in the server's greeting (`HELLO papo 2 <epoch> :…`).
+/// Version 2 adds replayed history, catch-up by id and resumable sessions; a version 1 client
+/// still works with it (it ignores the new fields and shows the new lines as text).
+pub const PROTOCOL_VERSION: u32 = 2;

@@ -46,17 +46,22 @@ impl LeaveKind {
 /// One line from the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerLine {
-    /// `HELLO papo <version> :<text>`: the greeting; the client should send its nickname.
+    /// `HELLO papo <version> <epoch> :<text>`: the greeting; the client should send its nickname.
     Hello {
         /// The protocol version ([`crate::PROTOCOL_VERSION`]).
         version: u32,
+        /// Names the server's room log: event ids are comparable only within one epoch
+        /// (`None` from a version 1 server).
+        epoch: Option<String>,
         /// A greeting for people.
         text: String,
     },
-    /// `WELCOME <nick> :<text>`: the nickname was accepted; the client is in the room.
+    /// `WELCOME <nick> <token> :<text>`: the nickname was accepted; the client is in the room.
     Welcome {
         /// The nickname as the server recorded it (NFC).
         nick: Nickname,
+        /// The session's secret resume token (`None` from a version 1 server).
+        token: Option<String>,
         /// A welcome for people.
         text: String,
     },
@@ -150,6 +155,29 @@ pub enum ServerLine {
         /// Why.
         text: String,
     },
+    /// `NOTICE :<text>`: something the server tells everyone (history stopped being kept).
+    Notice {
+        /// What.
+        text: String,
+    },
+    /// `SKIPPED <count> :<text>`: `count` events (counted by id) could not be replayed: they
+    /// passed the replay limit or are no longer stored. Sent where the gap is.
+    Skipped {
+        /// How many event ids were passed over.
+        count: u64,
+        /// The same, for people.
+        text: String,
+    },
+    /// `LIVE <id> :<text>`: the replay after joining is over; events after `last` are live.
+    Live {
+        /// The last replayed id (or the last id before the member's `JOIN`).
+        last: EventId,
+        /// For people.
+        text: String,
+    },
+    /// A room event replayed from the log, marked `hist` after its fixed fields
+    /// (`MSG 7 <time> ana hist :oi`). Holds a room event; other lines are never marked.
+    Replayed(Box<ServerLine>),
 }
 
 /// A line that cannot be written because a part of it would break the framing or the grammar.
@@ -180,47 +208,95 @@ impl ServerLine {
     /// The line as sent on the wire, LF included. Fails if any text holds a character the
     /// protocol never relays (a line break above all): such text is refused, not truncated.
     pub fn encode(&self) -> Result<String, EncodeError> {
+        let (mut body, trailing) = match self {
+            Self::Replayed(event) if event.event_id().is_some() => {
+                let (mut head, trailing) = event.parts();
+                head.push_str(" hist");
+                (head, trailing)
+            }
+            other => other.parts(),
+        };
+        if let Some(text) = trailing {
+            body.push_str(" :");
+            body.push_str(text);
+        }
+        checked_line(body)
+    }
+
+    /// The fixed fields, and the trailing text for tags that carry one.
+    fn parts(&self) -> (String, Option<&str>) {
         use ServerLine::*;
-        let body = match self {
-            Hello { version, text } => format!("HELLO papo {version} :{text}"),
-            Welcome { nick, text } => format!("WELCOME {nick} :{text}"),
+        match self {
+            Hello {
+                version,
+                epoch,
+                text,
+            } => match epoch {
+                Some(epoch) => (format!("HELLO papo {version} {epoch}"), Some(text)),
+                None => (format!("HELLO papo {version}"), Some(text)),
+            },
+            Welcome { nick, token, text } => match token {
+                Some(token) => (format!("WELCOME {nick} {token}"), Some(text)),
+                None => (format!("WELCOME {nick}"), Some(text)),
+            },
             Message {
                 id,
                 time,
                 nick,
                 text,
-            } => format!("MSG {id} {time} {nick} :{text}"),
+            } => (format!("MSG {id} {time} {nick}"), Some(text)),
             Action {
                 id,
                 time,
                 nick,
                 text,
-            } => format!("ACTION {id} {time} {nick} :{text}"),
+            } => (format!("ACTION {id} {time} {nick}"), Some(text)),
             Private {
                 id,
                 time,
                 from,
                 to,
                 text,
-            } => format!("PRIV {id} {time} {from} {to} :{text}"),
-            Joined { id, time, nick } => format!("JOIN {id} {time} {nick}"),
+            } => (format!("PRIV {id} {time} {from} {to}"), Some(text)),
+            Joined { id, time, nick } => (format!("JOIN {id} {time} {nick}"), None),
             Left {
                 id,
                 time,
                 nick,
                 kind,
                 reason,
-            } => format!("PART {id} {time} {nick} {} :{reason}", kind.as_str()),
-            Renamed { id, time, old, new } => format!("NICK {id} {time} {old} {new}"),
+            } => (
+                format!("PART {id} {time} {nick} {}", kind.as_str()),
+                Some(reason),
+            ),
+            Renamed { id, time, old, new } => (format!("NICK {id} {time} {old} {new}"), None),
             Users { nicks } => {
                 let names: Vec<&str> = nicks.iter().map(Nickname::as_str).collect();
-                format!("USERS {} :{}", nicks.len(), names.join(" "))
+                (format!("USERS {} :{}", nicks.len(), names.join(" ")), None)
             }
-            Help { text } => format!("HELP :{text}"),
-            Error { code, text } => format!("ERR {code} :{text}"),
-            Bye { text } => format!("BYE :{text}"),
-        };
-        checked_line(body)
+            Help { text } => ("HELP".to_owned(), Some(text)),
+            Error { code, text } => (format!("ERR {code}"), Some(text)),
+            Bye { text } => ("BYE".to_owned(), Some(text)),
+            Notice { text } => ("NOTICE".to_owned(), Some(text)),
+            Skipped { count, text } => (format!("SKIPPED {count}"), Some(text)),
+            Live { last, text } => (format!("LIVE {last}"), Some(text)),
+            // Only room events carry the mark; anything else is sent as it is.
+            Replayed(line) => line.parts(),
+        }
+    }
+
+    /// The id of a room event (replayed or live); `None` for every other line.
+    pub fn event_id(&self) -> Option<EventId> {
+        match self {
+            Self::Message { id, .. }
+            | Self::Action { id, .. }
+            | Self::Private { id, .. }
+            | Self::Joined { id, .. }
+            | Self::Left { id, .. }
+            | Self::Renamed { id, .. } => Some(*id),
+            Self::Replayed(line) => line.event_id(),
+            _ => None,
+        }
     }
 
     /// Parses one line (without its terminator).
@@ -229,7 +305,10 @@ impl ServerLine {
             line: line.to_owned(),
             why,
         };
-        let mut c = Cursor { rest: line };
+        let mut c = Cursor {
+            rest: line,
+            first_extra: None,
+        };
         let tag = c.word().ok_or_else(|| fail("no tag"))?;
         let parsed = match tag {
             "HELLO" => {
@@ -239,18 +318,20 @@ impl ServerLine {
                 let version = c.number().ok_or_else(|| fail("bad version"))?;
                 Self::Hello {
                     version,
+                    epoch: c.word().map(str::to_owned),
                     text: c.trailing(),
                 }
             }
             "WELCOME" => Self::Welcome {
                 nick: c.nick().ok_or_else(|| fail("bad nickname"))?,
+                token: c.word().map(str::to_owned),
                 text: c.trailing(),
             },
             "MSG" | "ACTION" | "PRIV" | "JOIN" | "PART" | "NICK" => {
                 let id = EventId(c.number().ok_or_else(|| fail("bad id"))?);
                 let time = c.time().ok_or_else(|| fail("bad time"))?;
                 let nick = c.nick().ok_or_else(|| fail("bad nickname"))?;
-                match tag {
+                let event = match tag {
                     "MSG" => Self::Message {
                         id,
                         time,
@@ -284,6 +365,13 @@ impl ServerLine {
                         old: nick,
                         new: c.nick().ok_or_else(|| fail("bad new nickname"))?,
                     },
+                };
+                // The `hist` mark, when present, is the first field after the known ones.
+                c.skip_extra_fields();
+                if c.first_extra == Some("hist") {
+                    Self::Replayed(Box::new(event))
+                } else {
+                    event
                 }
             }
             "USERS" => {
@@ -308,6 +396,15 @@ impl ServerLine {
                 text: c.trailing(),
             },
             "BYE" => Self::Bye { text: c.trailing() },
+            "NOTICE" => Self::Notice { text: c.trailing() },
+            "SKIPPED" => Self::Skipped {
+                count: c.number().ok_or_else(|| fail("bad count"))?,
+                text: c.trailing(),
+            },
+            "LIVE" => Self::Live {
+                last: EventId(c.number().ok_or_else(|| fail("bad id"))?),
+                text: c.trailing(),
+            },
             _ => return Err(fail("unknown tag")),
         };
         // Fields after the known ones are ignored: version 1 may grow new fields there.
@@ -326,9 +423,19 @@ impl FromStr for ServerLine {
 /// Walks the fields of a line.
 struct Cursor<'a> {
     rest: &'a str,
+    /// The first field after the ones the tag defines (version 2's `hist` mark goes there).
+    first_extra: Option<&'a str>,
 }
 
 impl<'a> Cursor<'a> {
+    /// Skips the fields this version does not know, remembering the first.
+    fn skip_extra_fields(&mut self) {
+        if let Some(word) = self.word() {
+            self.first_extra.get_or_insert(word);
+            while self.word().is_some() {}
+        }
+    }
+
     /// The next space-separated field; `None` at the end or at the trailing part.
     fn word(&mut self) -> Option<&'a str> {
         if self.rest.is_empty() || self.rest.starts_with(':') {
@@ -369,7 +476,7 @@ impl<'a> Cursor<'a> {
     /// The `:`-prefixed text to the end of the line, after skipping any fields this version does
     /// not know; empty when absent.
     fn trailing(&mut self) -> String {
-        while self.word().is_some() {}
+        self.skip_extra_fields();
         match self.rest.strip_prefix(':') {
             Some(text) => {
                 self.rest = "";
@@ -395,13 +502,77 @@ mod tests {
             (
                 ServerLine::Hello {
                     version: 1,
+                    epoch: None,
                     text: "bem-vindo: envie seu apelido".into(),
                 },
                 "HELLO papo 1 :bem-vindo: envie seu apelido",
             ),
             (
+                ServerLine::Hello {
+                    version: 2,
+                    epoch: Some("9f3a0c".into()),
+                    text: "bem-vindo".into(),
+                },
+                "HELLO papo 2 9f3a0c :bem-vindo",
+            ),
+            (
                 ServerLine::Welcome {
                     nick: nick("ana"),
+                    token: Some("c0ffee".into()),
+                    text: "você entrou".into(),
+                },
+                "WELCOME ana c0ffee :você entrou",
+            ),
+            (
+                ServerLine::Replayed(Box::new(ServerLine::Message {
+                    id: EventId(7),
+                    time: T,
+                    nick: nick("ana"),
+                    text: "oi".into(),
+                })),
+                "MSG 7 2026-11-29T23:30:10Z ana hist :oi",
+            ),
+            (
+                ServerLine::Replayed(Box::new(ServerLine::Joined {
+                    id: EventId(1),
+                    time: T,
+                    nick: nick("bob"),
+                })),
+                "JOIN 1 2026-11-29T23:30:10Z bob hist",
+            ),
+            (
+                ServerLine::Replayed(Box::new(ServerLine::Renamed {
+                    id: EventId(2),
+                    time: T,
+                    old: nick("bob"),
+                    new: nick("rob"),
+                })),
+                "NICK 2 2026-11-29T23:30:10Z bob rob hist",
+            ),
+            (
+                ServerLine::Notice {
+                    text: "histórico desligado".into(),
+                },
+                "NOTICE :histórico desligado",
+            ),
+            (
+                ServerLine::Skipped {
+                    count: 12,
+                    text: "12 eventos não reenviados".into(),
+                },
+                "SKIPPED 12 :12 eventos não reenviados",
+            ),
+            (
+                ServerLine::Live {
+                    last: EventId(40),
+                    text: "ao vivo".into(),
+                },
+                "LIVE 40 :ao vivo",
+            ),
+            (
+                ServerLine::Welcome {
+                    nick: nick("ana"),
+                    token: None,
                     text: "você entrou".into(),
                 },
                 "WELCOME ana :você entrou",
@@ -544,13 +715,27 @@ mod tests {
     #[test]
     fn fields_a_later_version_adds_are_ignored() {
         assert_eq!(
-            ServerLine::parse("MSG 7 2026-11-29T23:30:10Z ana hist x=1 :oi"),
+            ServerLine::parse("MSG 7 2026-11-29T23:30:10Z ana x=1 hist :oi"),
             ServerLine::parse("MSG 7 2026-11-29T23:30:10Z ana :oi")
         );
         assert_eq!(
-            ServerLine::parse("JOIN 1 2026-11-29T23:30:10Z bob hist"),
+            ServerLine::parse("MSG 7 2026-11-29T23:30:10Z ana hist x=1 :oi"),
+            ServerLine::parse("MSG 7 2026-11-29T23:30:10Z ana hist :oi")
+        );
+        assert_eq!(
+            ServerLine::parse("JOIN 1 2026-11-29T23:30:10Z bob x"),
             ServerLine::parse("JOIN 1 2026-11-29T23:30:10Z bob")
         );
+    }
+
+    #[test]
+    fn only_room_events_carry_the_replay_mark() {
+        let bye = ServerLine::Bye { text: "x".into() };
+        let replayed = ServerLine::Replayed(Box::new(bye.clone()));
+        assert_eq!(replayed.encode(), bye.encode());
+        assert_eq!(replayed.event_id(), None);
+        let line = ServerLine::parse("PART 3 2026-11-29T23:30:10Z bob quit hist :fui");
+        assert_eq!(line.map(|l| l.event_id()), Ok(Some(EventId(3))));
     }
 
     #[test]

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use papo_protocol::limits::DEFAULT_MAX_LINE_BYTES;
 
+use crate::log::{LogConfig, Storage};
+
 /// The port papo-server listens on by default (unprivileged, unassigned).
 pub const DEFAULT_PORT: u16 = 7667;
 
@@ -32,14 +34,26 @@ pub struct Config {
     pub max_line_bytes: usize,
     /// Most connections held at once (joined or still choosing a nickname).
     pub max_clients: usize,
-    /// Most bytes waiting to be sent to one member before it is disconnected as a slow reader.
+    /// Most bytes of replies (not room events) waiting for one connection before it is
+    /// disconnected for asking faster than it reads.
     pub max_queue_bytes: usize,
     /// How long shutdown waits for queued lines to be flushed before closing connections.
     pub shutdown_grace: Duration,
     /// Idle time before TCP keepalive probes a silent peer (then every 10 s, 6 probes), so a
     /// member whose machine vanished leaves and frees its nickname; `None` turns probing off.
     pub keepalive: Option<Duration>,
+    /// The room log: where, how much, and the in-memory window every connection reads.
+    pub history: LogConfig,
+    /// Events replayed to a member who joins afresh (0 = none).
+    pub history_on_join: u64,
 }
+
+/// Events kept in the history by default.
+pub const DEFAULT_HISTORY_KEEP: u64 = 100_000;
+/// Bytes of recent events held in memory for every connection to read, by default.
+pub const DEFAULT_WINDOW_BYTES: usize = 4 * 1024 * 1024;
+/// Events replayed on joining, by default.
+pub const DEFAULT_HISTORY_ON_JOIN: u64 = 50;
 
 impl Default for Config {
     fn default() -> Self {
@@ -49,6 +63,13 @@ impl Default for Config {
             max_queue_bytes: 256 * 1024,
             shutdown_grace: Duration::from_secs(5),
             keepalive: Some(Duration::from_secs(60)),
+            // The library's default keeps history in memory; the binary defaults to a file.
+            history: LogConfig {
+                storage: Storage::Memory,
+                keep: DEFAULT_HISTORY_KEEP,
+                window_bytes: DEFAULT_WINDOW_BYTES,
+            },
+            history_on_join: DEFAULT_HISTORY_ON_JOIN,
         }
     }
 }

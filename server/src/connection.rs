@@ -1,17 +1,20 @@
-//! One peer's connection: reads its lines into the hub, writes its outbox to the socket.
-//! Generic over the byte stream, so plain TCP today and TLS later share it.
+//! One peer's connection: reads its lines into the hub; writes what its mailbox says it is
+//! owed — its replies, and the room events after its position in the log. Generic over the byte
+//! stream, so plain TCP today and TLS later share it.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures::StreamExt;
-use papo_protocol::{ClientLine, Frame, LeaveKind, LineDecoder};
+use papo_protocol::{ClientLine, Command, EventId, Frame, LeaveKind, LineDecoder};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_util::codec::FramedRead;
 use tokio_util::sync::CancellationToken;
 
 use crate::hub::{Hub, Next, Refused};
-use crate::outbox::Outbox;
+use crate::log::RoomLog;
+use crate::mailbox::{self, Mailbox, Stream};
 use crate::replies;
 use crate::room::MemberId;
 
@@ -27,6 +30,10 @@ const REFUSED_LINGER_TIME: Duration = Duration::from_millis(250);
 /// How many bytes a closing connection reads and discards at most.
 const LINGER_BYTES: u64 = 1024 * 1024;
 
+/// Bytes gathered for one write: large enough that a busy room costs few system calls, small
+/// enough to be a modest constant per connection (a lagging reader never holds more).
+const WRITE_BUDGET: usize = 64 * 1024;
+
 /// Serves one connection until it closes, the server drops it, or `shutdown` is cancelled (then
 /// the hub has queued a final `BYE`, which is flushed before the connection closes).
 pub async fn serve<S>(stream: S, label: String, hub: Arc<Hub>, shutdown: CancellationToken)
@@ -34,7 +41,7 @@ where
     S: AsyncRead + AsyncWrite + Send + 'static,
 {
     let (read_half, mut write_half) = tokio::io::split(stream);
-    let (id, outbox) = match hub.connect() {
+    let (id, mailbox) = match hub.connect() {
         Ok(admitted) => admitted,
         Err(refused) => {
             tracing::warn!(peer = %label, %refused, "connection refused");
@@ -57,11 +64,11 @@ where
     let max = hub.config().max_line_bytes;
     let mut frames =
         FramedRead::with_capacity(read_half, LineDecoder::new(max), INITIAL_READ_BUFFER);
-    let reading = read_lines(&mut frames, id, &hub, &outbox, &shutdown);
-    let writing = write_lines(write_half, &outbox);
+    let reading = read_lines(&mut frames, id, &hub, &mailbox, &shutdown);
+    let writing = write_lines(write_half, &mailbox, hub.log());
     let ((), flushed) = tokio::join!(reading, writing);
     if flushed {
-        linger(frames.into_inner(), Some(&outbox), LINGER_TIME).await;
+        linger(frames.into_inner(), Some(&mailbox), LINGER_TIME).await;
     }
     tracing::debug!(peer = %label, member = id.0, "closed");
 }
@@ -85,13 +92,13 @@ impl Drop for Registration<'_> {
 /// Closing a TCP socket with unread input makes the kernel send a reset, which destroys output
 /// still in flight — the final `BYE` above all. Draining until the peer closes (bounded in time
 /// and bytes, cut short by an abort) lets that output arrive.
-async fn linger<R: AsyncRead>(reader: R, outbox: Option<&Outbox>, time: Duration) {
+async fn linger<R: AsyncRead>(reader: R, mailbox: Option<&Mailbox>, time: Duration) {
     let mut limited = std::pin::pin!(reader.take(LINGER_BYTES));
     let mut sink = tokio::io::sink();
     let drain = tokio::io::copy(&mut limited, &mut sink);
     let aborted = async {
-        match outbox {
-            Some(outbox) => outbox.aborted().await,
+        match mailbox {
+            Some(mailbox) => mailbox.aborted().await,
             None => std::future::pending().await,
         }
     };
@@ -106,7 +113,7 @@ async fn read_lines<R: AsyncRead + Unpin>(
     frames: &mut FramedRead<R, LineDecoder>,
     id: MemberId,
     hub: &Hub,
-    outbox: &Outbox,
+    mailbox: &Mailbox,
     shutdown: &CancellationToken,
 ) {
     let max = hub.config().max_line_bytes;
@@ -114,7 +121,7 @@ async fn read_lines<R: AsyncRead + Unpin>(
         let frame = tokio::select! {
             biased;
             () = shutdown.cancelled() => return,
-            () = outbox.aborted() => break (LeaveKind::Lost, replies::CONNECTION_CLOSED.to_owned()),
+            () = mailbox.aborted() => break (LeaveKind::Lost, replies::CONNECTION_CLOSED.to_owned()),
             frame = frames.next() => frame,
         };
         match frame {
@@ -127,14 +134,26 @@ async fn read_lines<R: AsyncRead + Unpin>(
             Some(Ok(Frame::Line(text))) => match ClientLine::parse(&text) {
                 Ok(None) => {}
                 Ok(Some(line)) => {
-                    if hub.handle(id, line) == Next::Close {
+                    // While the store is behind, stop reading: the sender waits, memory does not grow.
+                    hub.log().wait_for_room().await;
+                    let next = match line {
+                        ClientLine::Command(Command::Resume(request)) => {
+                            let session = match request.token.clone() {
+                                Some(token) => hub.log().find_session(token).await,
+                                None => None,
+                            };
+                            hub.resume(id, request, session)
+                        }
+                        line => hub.handle(id, line),
+                    };
+                    if next == Next::Close {
                         return;
                     }
                 }
-                Err(err) => hub.reply(id, replies::parse_error(&err)),
+                Err(err) => hub.send(id, &replies::parse_error(&err)),
             },
-            Some(Ok(Frame::TooLong)) => hub.reply(id, replies::line_too_long(max)),
-            Some(Ok(Frame::InvalidUtf8)) => hub.reply(id, replies::invalid_utf8()),
+            Some(Ok(Frame::TooLong)) => hub.send(id, &replies::line_too_long(max)),
+            Some(Ok(Frame::InvalidUtf8)) => hub.send(id, &replies::invalid_utf8()),
             Some(Ok(Frame::Runaway)) => {
                 hub.drop_member(id, replies::RUNAWAY);
                 return;
@@ -144,36 +163,122 @@ async fn read_lines<R: AsyncRead + Unpin>(
     hub.disconnect(id, kind, &reason);
 }
 
-/// Writes everything the outbox yields, one write per batch. Returns `true` when the outbox was
-/// closed and fully flushed (then the write side is shut down), `false` when aborted or failed.
-async fn write_lines<W: AsyncWrite>(writer: W, outbox: &Outbox) -> bool {
+/// Writes what the mailbox says the peer is owed, many lines per write, until it is closed and
+/// flushed (returns `true`; the write side is then shut down) or aborted or failed (`false`).
+async fn write_lines<W: AsyncWrite>(writer: W, mailbox: &Mailbox, log: &RoomLog) -> bool {
     let mut writer = std::pin::pin!(writer);
+    let mut released = log.released();
     loop {
-        // A fresh buffer per batch, freed after its write: an idle connection holds none.
+        let newest = *released.borrow_and_update();
+        // A fresh buffer per write, freed after it: an idle connection holds none.
         let mut buf = Vec::new();
-        let more = tokio::select! {
-            biased;
-            () = outbox.aborted() => return false,
-            more = outbox.next_batch(&mut buf) => more,
-        };
-        if !more {
+        let done = gather(mailbox, log, newest, &mut buf).await;
+        if !buf.is_empty() {
+            let written = tokio::select! {
+                biased;
+                () = mailbox.aborted() => return false,
+                written = writer.write_all(&buf) => written,
+            };
+            if let Err(err) = written {
+                tracing::debug!(%err, "write failed");
+                mailbox.abort();
+                return false;
+            }
+            continue;
+        }
+        if done {
             break;
         }
-        let written = tokio::select! {
+        tokio::select! {
             biased;
-            () = outbox.aborted() => return false,
-            written = writer.write_all(&buf) => written,
-        };
-        if let Err(err) = written {
-            tracing::debug!(%err, "write failed");
-            outbox.abort();
-            return false;
+            () = mailbox.aborted() => return false,
+            () = mailbox.changed() => {}
+            changed = released.changed() => {
+                if changed.is_err() {
+                    // The log is gone: nothing more will be released.
+                    mailbox.abort();
+                    return false;
+                }
+            }
         }
     }
     // Raced against an abort too: a TLS close_notify may block on a peer that does not read.
     tokio::select! {
         biased;
-        () = outbox.aborted() => false,
+        () = mailbox.aborted() => false,
         shut = writer.shutdown() => shut.is_ok(),
+    }
+}
+
+/// Fills `buf` with what is owed, up to about [`WRITE_BUDGET`]. Returns `true` once everything
+/// owed was sent and the mailbox is closed.
+async fn gather(mailbox: &Mailbox, log: &RoomLog, released: EventId, buf: &mut Vec<u8>) -> bool {
+    while buf.len() < WRITE_BUDGET {
+        match mailbox.next(released) {
+            mailbox::Next::Replies(lines) => {
+                for line in lines {
+                    buf.extend_from_slice(&line);
+                }
+            }
+            mailbox::Next::Events {
+                stream,
+                after,
+                upto,
+            } => {
+                let budget = WRITE_BUDGET - buf.len();
+                let events = log.read(after, upto, budget).await;
+                let sent = append_events(&stream, after, upto, &events, log, buf);
+                mailbox.advance(sent);
+            }
+            mailbox::Next::Wait => return false,
+            mailbox::Next::Done => return true,
+        }
+    }
+    false
+}
+
+/// Appends the events `stream` may read, marking replayed ones, and a `SKIPPED` line wherever
+/// ids jump (events no longer stored). Returns the last id handled.
+fn append_events(
+    stream: &Stream,
+    after: EventId,
+    upto: EventId,
+    events: &[std::sync::Arc<crate::log::event::LoggedEvent>],
+    log: &RoomLog,
+    buf: &mut Vec<u8>,
+) -> EventId {
+    let mut expected = after.0 + 1;
+    for event in events {
+        if event.id.0 > expected {
+            skipped(event.id.0 - expected, buf);
+        }
+        expected = event.id.0 + 1;
+        if !event.audience.includes(stream.session) {
+            continue;
+        }
+        if event.id <= stream.replay_until {
+            buf.extend_from_slice(&event.replayed_wire());
+        } else {
+            buf.extend_from_slice(&event.wire);
+        }
+    }
+    match events.last() {
+        Some(last) => last.id,
+        None => {
+            // Nothing readable at all after `after`: these events are gone (pruned, or the store
+            // failed). Skip to what the window holds, or to `upto`.
+            let resume_at = upto
+                .0
+                .min(log.oldest().0.saturating_sub(1))
+                .max(after.0 + 1);
+            skipped(resume_at - after.0, buf);
+            EventId(resume_at)
+        }
+    }
+}
+
+fn skipped(count: u64, buf: &mut Vec<u8>) {
+    if let Ok(line) = replies::skipped(count).encode() {
+        buf.extend_from_slice(Bytes::from(line).as_ref());
     }
 }

@@ -1,17 +1,24 @@
-//! The state every connection shares: the room and each connection's outbox. Delivers what the
-//! room decides — each line encoded once, its bytes shared by every recipient — under one short
-//! lock that is never held across I/O.
+//! The state every connection shares: the room, the room log and each connection's mailbox.
+//! Room events go to the log (stored, then released to everyone's cursor); replies go to one
+//! mailbox. Everything happens under one short lock that is never held across I/O, so events
+//! enter the log in the order of their ids.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
-use papo_protocol::{ClientLine, LeaveKind, ServerLine, Timestamp};
+use papo_protocol::{ClientLine, Command, EventId, LeaveKind, Resume, ServerLine, Timestamp};
 
 use crate::config::Config;
-use crate::outbox::{Outbox, PushError};
+use crate::log::RoomLog;
+use crate::log::event::{Audience, NewSession, Record, SessionId};
+use crate::log::random_hex;
+use crate::mailbox::{Mailbox, PushError, Stream};
 use crate::replies;
 use crate::room::{Delivery, MemberId, Recipients, Room};
+
+/// Most events replayed to one resuming member; older ones are reported as skipped.
+pub const MAX_REPLAY: u64 = 10_000;
 
 /// Why a new connection was not admitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -29,16 +36,34 @@ pub enum Refused {
 pub enum Next {
     /// Keep reading.
     Continue,
-    /// Stop reading: the outbox is closed and flushes what is queued (after `/SAIR`), or the
+    /// Stop reading: the mailbox is closed and flushes what is owed (after `/SAIR`), or the
     /// hub had already let this connection go.
     Close,
 }
 
-#[derive(Debug, Default)]
+/// A resume request whose token was looked up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResumeFrom {
+    /// The log the client's ids come from.
+    pub epoch: String,
+    /// The last id it saw.
+    pub after: EventId,
+    /// The session its token resumes, with the token; `None` when it gave none or an unknown one.
+    pub session: Option<(SessionId, String)>,
+}
+
+#[derive(Debug)]
+struct Connection {
+    mailbox: Arc<Mailbox>,
+    session: Option<SessionId>,
+}
+
+#[derive(Debug)]
 struct State {
     room: Room,
-    outboxes: HashMap<MemberId, Arc<Outbox>>,
+    connections: HashMap<MemberId, Connection>,
     last_connection: u64,
+    last_session: SessionId,
     shutting_down: bool,
 }
 
@@ -47,20 +72,35 @@ struct State {
 pub struct Hub {
     state: Mutex<State>,
     config: Config,
+    log: Arc<RoomLog>,
 }
 
 impl Hub {
-    /// An empty hub with the given limits.
-    pub fn new(config: Config) -> Self {
+    /// An empty hub over `log`, with the given limits.
+    pub fn new(config: Config, log: Arc<RoomLog>) -> Self {
+        let stored = log.stored();
+        let state = State {
+            room: Room::starting_after(stored.newest),
+            connections: HashMap::new(),
+            last_connection: 0,
+            last_session: stored.last_session,
+            shutting_down: false,
+        };
         Self {
-            state: Mutex::new(State::default()),
+            state: Mutex::new(state),
             config,
+            log,
         }
     }
 
     /// The limits in force.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The room log.
+    pub fn log(&self) -> &Arc<RoomLog> {
+        &self.log
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -72,37 +112,70 @@ impl Hub {
 
     /// Registers a new connection and queues the greeting; refused when the server is full or
     /// shutting down.
-    pub fn connect(&self) -> Result<(MemberId, Arc<Outbox>), Refused> {
+    pub fn connect(&self) -> Result<(MemberId, Arc<Mailbox>), Refused> {
         let mut state = self.lock();
         if state.shutting_down {
             return Err(Refused::ShuttingDown);
         }
-        if state.outboxes.len() >= self.config.max_clients {
+        if state.connections.len() >= self.config.max_clients {
             return Err(Refused::Full);
         }
         state.last_connection += 1;
         let id = MemberId(state.last_connection);
-        let outbox = Arc::new(Outbox::new(self.config.max_queue_bytes));
-        state.outboxes.insert(id, Arc::clone(&outbox));
-        deliver(&mut state, one(id, replies::hello()), Timestamp::now());
-        Ok((id, outbox))
+        let mailbox = Arc::new(Mailbox::new(self.config.max_queue_bytes));
+        state.connections.insert(
+            id,
+            Connection {
+                mailbox: Arc::clone(&mailbox),
+                session: None,
+            },
+        );
+        self.reply(&mut state, id, &replies::hello(self.log.epoch()));
+        Ok((id, mailbox))
     }
 
     /// Handles a parsed line from `from`.
     pub fn handle(&self, from: MemberId, line: ClientLine) -> Next {
+        self.handle_line(from, line, None)
+    }
+
+    /// Handles `/RETOMAR` from `from`, its token already looked up.
+    pub fn resume(&self, from: MemberId, request: Resume, session: Option<SessionId>) -> Next {
+        let resume = ResumeFrom {
+            epoch: request.epoch.clone(),
+            after: request.after,
+            session: session.zip(request.token.clone()),
+        };
+        self.handle_line(
+            from,
+            ClientLine::Command(Command::Resume(request)),
+            Some(resume),
+        )
+    }
+
+    fn handle_line(&self, from: MemberId, line: ClientLine, resume: Option<ResumeFrom>) -> Next {
         let mut state = self.lock();
-        // A connection the hub already let go of (dropped as a slow reader, or the server is
-        // shutting down) may still have a line in flight: it must never count as a nickname
-        // and bring a ghost back into the room.
-        if state.shutting_down || !state.outboxes.contains_key(&from) {
+        // A connection the hub already let go of may still have a line in flight: it must
+        // never count as a nickname and bring a ghost back into the room.
+        if state.shutting_down || !state.connections.contains_key(&from) {
             return Next::Close;
         }
         // Read the clock under the lock, so timestamps follow the order of event ids.
         let now = Timestamp::now();
+        let was_member = state.room.contains(from);
         let outcome = state.room.handle(from, line, now);
-        deliver(&mut state, outcome.deliveries, now);
+        if !was_member && state.room.contains(from) {
+            self.joined(&mut state, from, outcome.deliveries, resume);
+        } else {
+            self.deliver(&mut state, outcome.deliveries);
+        }
+        if was_member && !state.room.contains(from) {
+            // Its departure is the last event assigned: it does not receive it.
+            let part = state.room.last_id();
+            self.end_stream(&mut state, from, part);
+        }
         if outcome.close {
-            close(&mut state, from, None);
+            self.close(&mut state, from, None);
             Next::Close
         } else {
             Next::Continue
@@ -110,72 +183,221 @@ impl Hub {
     }
 
     /// Sends `line` to `to` only.
-    pub fn reply(&self, to: MemberId, line: ServerLine) {
+    pub fn send(&self, to: MemberId, line: &ServerLine) {
         let mut state = self.lock();
-        deliver(&mut state, one(to, line), Timestamp::now());
+        self.reply(&mut state, to, line);
+    }
+
+    /// Tells every member `text` (as a `NOTICE`).
+    pub fn notice_all(&self, text: &str) {
+        let mut state = self.lock();
+        let ids: Vec<MemberId> = state.room.member_ids().collect();
+        let notice = ServerLine::Notice {
+            text: text.to_owned(),
+        };
+        for id in ids {
+            self.reply(&mut state, id, &notice);
+        }
     }
 
     /// The connection ended (or is ending): announce the departure if it had joined (once) and
-    /// forget it. Queued lines are still flushed.
+    /// forget it. What it is owed is still flushed.
     pub fn disconnect(&self, id: MemberId, kind: LeaveKind, reason: &str) {
         let mut state = self.lock();
-        let now = Timestamp::now();
-        let deliveries = state.room.leave(id, kind, reason.to_owned(), now);
-        deliver(&mut state, deliveries, now);
-        close(&mut state, id, None);
+        self.leave(&mut state, id, kind, reason);
+        self.close(&mut state, id, None);
     }
 
     /// Removes `id` for misbehaving: it gets a `BYE` with `reason`, the room a `PART … dropped`.
     pub fn drop_member(&self, id: MemberId, reason: &str) {
         let mut state = self.lock();
-        let now = Timestamp::now();
         tracing::warn!(member = id.0, reason, "dropping connection");
-        let deliveries = state
-            .room
-            .leave(id, LeaveKind::Dropped, reason.to_owned(), now);
-        deliver(&mut state, deliveries, now);
+        self.leave(&mut state, id, LeaveKind::Dropped, reason);
         let bye = ServerLine::Bye {
             text: reason.to_owned(),
         };
-        close(&mut state, id, Some(bye));
+        self.close(&mut state, id, Some(bye));
     }
 
     /// Starts shutdown: refuses new connections, empties the room and queues a final `BYE` for
-    /// every connection, whose writers then flush and close.
+    /// every connection, after every event already accepted; writers then flush and close.
     pub fn shutdown(&self) {
         let mut state = self.lock();
         state.shutting_down = true;
         state.room.clear();
+        let last = state.room.last_id();
         let bye = encode(&replies::shutting_down());
-        for outbox in state.outboxes.values() {
-            outbox.close_with(bye.clone());
+        for connection in state.connections.values() {
+            connection.mailbox.end_stream(EventId(last.0 + 1));
+            connection.mailbox.close_with(last, bye.clone());
         }
     }
 
     /// Stops every connection at once, flushed or not (the shutdown grace has passed).
     pub fn abort_all(&self) {
-        for outbox in self.lock().outboxes.values() {
-            outbox.abort();
+        for connection in self.lock().connections.values() {
+            connection.mailbox.abort();
         }
     }
 
     /// How many connections are open.
     pub fn connections(&self) -> usize {
-        self.lock().outboxes.len()
+        self.lock().connections.len()
     }
-}
 
-fn one(to: MemberId, line: ServerLine) -> Vec<Delivery> {
-    vec![Delivery {
-        to: Recipients::One(to),
-        line,
-    }]
-}
+    fn leave(&self, state: &mut State, id: MemberId, kind: LeaveKind, reason: &str) {
+        let now = Timestamp::now();
+        let deliveries = state.room.leave(id, kind, reason.to_owned(), now);
+        if !deliveries.is_empty() {
+            self.deliver(state, deliveries);
+            let part = state.room.last_id();
+            self.end_stream(state, id, part);
+        }
+    }
 
-/// Forgets connection `id` and closes its outbox after an optional last line.
-fn close(state: &mut State, id: MemberId, last: Option<ServerLine>) {
-    if let Some(outbox) = state.outboxes.remove(&id) {
-        outbox.close_with(last.as_ref().and_then(encode));
+    fn end_stream(&self, state: &mut State, id: MemberId, part: EventId) {
+        if let Some(connection) = state.connections.get(&id) {
+            connection.mailbox.end_stream(part);
+        }
+    }
+
+    /// Forgets connection `id` and closes its mailbox after an optional last line.
+    fn close(&self, state: &mut State, id: MemberId, last: Option<ServerLine>) {
+        let after = state.room.last_id();
+        if let Some(connection) = state.connections.remove(&id) {
+            connection
+                .mailbox
+                .close_with(after, last.as_ref().and_then(encode));
+        }
+    }
+
+    /// Sets up a member that just joined: its session, its place in the log (the replay),
+    /// then the `WELCOME`, the replay's bounds, and the `JOIN` that starts its live events.
+    fn joined(
+        &self,
+        state: &mut State,
+        from: MemberId,
+        deliveries: Vec<Delivery>,
+        resume: Option<ResumeFrom>,
+    ) {
+        let join_id = EventId(state.room.last_id().0);
+        let (session, token) = match resume.as_ref().and_then(|r| r.session.clone()) {
+            Some(found) => found,
+            None => {
+                state.last_session = SessionId(state.last_session.0 + 1);
+                let token = random_hex(16);
+                self.log.append(Record::Session(NewSession {
+                    id: state.last_session,
+                    token: token.clone(),
+                    since: join_id,
+                }));
+                (state.last_session, token)
+            }
+        };
+        let (start, skipped) = self.replay_start(join_id, resume.as_ref());
+        if let Some(connection) = state.connections.get_mut(&from) {
+            connection.session = Some(session);
+            connection.mailbox.start_stream(Stream {
+                session,
+                next: start,
+                replay_until: EventId(join_id.0 - 1),
+                until: None,
+            });
+        }
+        let before_replay = EventId(start.0 - 1);
+        for Delivery { to, line } in deliveries {
+            match line {
+                ServerLine::Welcome { nick, text, .. } => {
+                    let welcome = ServerLine::Welcome {
+                        nick,
+                        token: Some(token.clone()),
+                        text,
+                    };
+                    self.reply_after(state, from, before_replay, &welcome);
+                    if skipped > 0 {
+                        self.reply_after(state, from, before_replay, &replies::skipped(skipped));
+                    }
+                    let live = replies::live(EventId(join_id.0 - 1), start < join_id);
+                    self.reply_after(state, from, EventId(join_id.0 - 1), &live);
+                    if self.log.is_degraded() {
+                        let notice = ServerLine::Notice {
+                            text: replies::HISTORY_NOT_KEPT.to_owned(),
+                        };
+                        self.reply_after(state, from, EventId(join_id.0 - 1), &notice);
+                    }
+                }
+                line => self.deliver(state, vec![Delivery { to, line }]),
+            }
+        }
+    }
+
+    /// Where a new member's events begin, and how many ids a resume could not replay.
+    fn replay_start(&self, join_id: EventId, resume: Option<&ResumeFrom>) -> (EventId, u64) {
+        let oldest = self.log.oldest().0;
+        let on_join = self.config.history_on_join;
+        let fresh = join_id.0.saturating_sub(on_join).max(oldest).max(1);
+        let Some(resume) = resume.filter(|r| r.epoch == self.log.epoch() && r.after < join_id)
+        else {
+            return (EventId(fresh.min(join_id.0)), 0);
+        };
+        let wanted = resume.after.0 + 1;
+        let start = wanted.max(join_id.0.saturating_sub(MAX_REPLAY)).max(1);
+        // Ids below the oldest kept are reported by the writer when it meets the gap.
+        (EventId(start), start - wanted)
+    }
+
+    /// Sends room events to the log, replies to their mailbox.
+    fn deliver(&self, state: &mut State, deliveries: Vec<Delivery>) {
+        for Delivery { to, line } in deliveries {
+            log_membership(&line);
+            if line.event_id().is_none() {
+                match to {
+                    Recipients::One(id) => self.reply(state, id, &line),
+                    Recipients::All | Recipients::Pair(..) => {
+                        tracing::error!(?line, "a reply addressed to many; not sent");
+                    }
+                }
+                continue;
+            }
+            let session = |id: MemberId| {
+                state
+                    .connections
+                    .get(&id)
+                    .and_then(|c| c.session)
+                    .unwrap_or(SessionId(0))
+            };
+            let audience = match to {
+                Recipients::All => Audience::All,
+                Recipients::One(id) => Audience::Pair(session(id), session(id)),
+                Recipients::Pair(a, b) => Audience::Pair(session(a), session(b)),
+            };
+            self.log.append(Record::Event(line, audience));
+        }
+    }
+
+    fn reply(&self, state: &mut State, to: MemberId, line: &ServerLine) {
+        let after = state.room.last_id();
+        self.reply_after(state, to, after, line);
+    }
+
+    /// Queues a reply to follow the events up to `after`. A member whose replies pile up is
+    /// dropped (it asks faster than it reads).
+    fn reply_after(&self, state: &mut State, to: MemberId, after: EventId, line: &ServerLine) {
+        let Some(bytes) = encode(line) else { return };
+        let Some(connection) = state.connections.get(&to) else {
+            return;
+        };
+        if connection.mailbox.reply(after, bytes) == Err(PushError::Full) {
+            tracing::warn!(member = to.0, "reply queue full; dropping");
+            // Forgotten at once, so nothing it still sends is taken for a new login.
+            if let Some(connection) = state.connections.remove(&to) {
+                connection.mailbox.abort();
+            }
+            let now = Timestamp::now();
+            let reason = replies::SLOW_READER.to_owned();
+            let departure = state.room.leave(to, LeaveKind::Dropped, reason, now);
+            self.deliver(state, departure);
+        }
     }
 }
 
@@ -190,41 +412,6 @@ fn encode(line: &ServerLine) -> Option<Bytes> {
     }
 }
 
-/// Encodes each line once and queues its bytes for every recipient. A recipient whose queue is
-/// full is dropped from the room; its departure is delivered in turn.
-fn deliver(state: &mut State, deliveries: Vec<Delivery>, now: Timestamp) {
-    let mut work = VecDeque::from(deliveries);
-    let mut overflowed = Vec::new();
-    while let Some(Delivery { to, line }) = work.pop_front() {
-        log_membership(&line);
-        let Some(bytes) = encode(&line) else { continue };
-        let mut push = |id: MemberId| {
-            if let Some(outbox) = state.outboxes.get(&id)
-                && outbox.push(bytes.clone()) == Err(PushError::Full)
-            {
-                overflowed.push(id);
-            }
-        };
-        match to {
-            Recipients::All => state.room.member_ids().for_each(&mut push),
-            Recipients::One(id) => push(id),
-            Recipients::Pair(a, b) => {
-                push(a);
-                push(b);
-            }
-        }
-        for id in overflowed.drain(..) {
-            tracing::warn!(member = id.0, "outbound queue full; dropping slow reader");
-            // Forgotten at once, so nothing it still sends is taken for a new login.
-            if let Some(outbox) = state.outboxes.remove(&id) {
-                outbox.abort();
-            }
-            let reason = replies::SLOW_READER.to_owned();
-            work.extend(state.room.leave(id, LeaveKind::Dropped, reason, now));
-        }
-    }
-}
-
 /// Logs joins, departures and renames (the lines every member receives about membership).
 fn log_membership(line: &ServerLine) {
     match line {
@@ -234,66 +421,5 @@ fn log_membership(line: &ServerLine) {
         } => tracing::info!(%nick, kind = kind.as_str(), reason, "left"),
         ServerLine::Renamed { old, new, .. } => tracing::info!(%old, %new, "renamed"),
         _ => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn text(s: &str) -> ClientLine {
-        ClientLine::Text(s.to_owned())
-    }
-
-    /// Takes everything queued for `outbox` as text.
-    async fn drain(outbox: &Outbox) -> String {
-        let mut buf = Vec::new();
-        if outbox.queued_bytes() > 0 {
-            outbox.next_batch(&mut buf).await;
-        }
-        String::from_utf8(buf).expect("lines are UTF-8")
-    }
-
-    #[tokio::test]
-    async fn a_dropped_slow_reader_cannot_come_back_as_a_new_nickname() {
-        let hub = Hub::new(Config {
-            max_queue_bytes: 2048,
-            ..Config::default()
-        });
-        let (ana, ana_out) = hub.connect().expect("room");
-        let (bob, _bob_out) = hub.connect().expect("room");
-        hub.handle(ana, text("ana"));
-        hub.handle(bob, text("bob"));
-        let mut seen = drain(&ana_out).await;
-        // bob never reads: ana talks until the hub drops him.
-        for _ in 0..100 {
-            if hub.connections() == 1 {
-                break;
-            }
-            hub.handle(ana, text(&"x".repeat(100)));
-            seen += &drain(&ana_out).await;
-        }
-        assert_eq!(hub.connections(), 1, "bob was never dropped");
-        // A line bob had in flight arrives after the drop: it is not a login.
-        assert_eq!(hub.handle(bob, text("sim")), Next::Close);
-        hub.disconnect(bob, LeaveKind::Lost, "conexão encerrada");
-        seen += &drain(&ana_out).await;
-        assert!(!seen.contains(" sim"), "ghost joined: {seen}");
-        assert_eq!(seen.matches(" bob dropped :").count(), 1, "{seen}");
-        assert_eq!(seen.matches("PART ").count(), 1, "{seen}");
-    }
-
-    #[tokio::test]
-    async fn after_shutdown_no_line_joins_the_room() {
-        let hub = Hub::new(Config::default());
-        let (ana, ana_out) = hub.connect().expect("room");
-        let (late, _) = hub.connect().expect("room");
-        hub.handle(ana, text("ana"));
-        drain(&ana_out).await;
-        hub.shutdown();
-        assert_eq!(hub.handle(late, text("late")), Next::Close);
-        assert_eq!(hub.connect().err(), Some(Refused::ShuttingDown));
-        let seen = drain(&ana_out).await;
-        assert_eq!(seen, "BYE :servidor encerrando\n");
     }
 }

@@ -2,13 +2,15 @@
 //!
 //! Layers, from the wire inwards: [`server`] accepts connections and owns shutdown;
 //! [`connection`] runs one peer (generic over its byte stream); [`hub`] is the shared state that
-//! delivers what the [`room`] decides, through each member's bounded [`outbox`]. The room itself
-//! does no I/O and reads no clock.
+//! carries out what the [`room`] decides: room events go to the [`log`] (stored, then read by
+//! every connection from its own position), replies to one connection's [`mailbox`]. The room
+//! itself does no I/O and reads no clock.
 
 pub mod config;
 pub mod connection;
 pub mod hub;
-pub mod outbox;
+pub mod log;
+pub mod mailbox;
 pub mod replies;
 pub mod room;
 pub mod server;

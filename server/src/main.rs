@@ -7,7 +7,12 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Parser;
 use clap::builder::RangedU64ValueParser;
-use papo_server::config::{Config, DEFAULT_PORT};
+use papo_server::config::{
+    Config, DEFAULT_HISTORY_KEEP, DEFAULT_HISTORY_ON_JOIN, DEFAULT_PORT, DEFAULT_WINDOW_BYTES,
+};
+use papo_server::log::{LogConfig, RoomLog, Storage};
+use std::path::PathBuf;
+use std::sync::Arc;
 use tokio::net::TcpListener;
 use tracing_appender::non_blocking::NonBlockingBuilder;
 use tracing_subscriber::EnvFilter;
@@ -33,9 +38,28 @@ struct Cli {
     /// Most connections at once; more are told the server is full and closed.
     #[arg(long, default_value_t = Config::default().max_clients, value_parser = sizes(1..=1_000_000))]
     max_clients: usize,
-    /// Most bytes queued for one member before it is disconnected as a slow reader.
+    /// Most bytes of replies (USERS, HELP, errors) queued for one connection before it is
+    /// disconnected for asking faster than it reads. Room events are never queued: a slow
+    /// reader is caught up from the history instead.
     #[arg(long, default_value_t = Config::default().max_queue_bytes, value_parser = sizes(8192..=1_073_741_824))]
     max_queue_bytes: usize,
+    /// The history file (SQLite), created if missing [default: $XDG_DATA_HOME/papo-server/history.db,
+    /// i.e. ~/.local/share/papo-server/history.db].
+    #[arg(long, value_name = "PATH", conflicts_with = "no_history")]
+    history_db: Option<PathBuf>,
+    /// Keep history in memory only: it lasts as long as the process (tests, throwaway rooms).
+    #[arg(long)]
+    no_history: bool,
+    /// Room events kept in the history; older ones are pruned in the background.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_HISTORY_KEEP, value_parser = clap::value_parser!(u64).range(100..=1_000_000_000))]
+    history_keep: u64,
+    /// Events replayed to someone who joins (0 = none).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_HISTORY_ON_JOIN, value_parser = clap::value_parser!(u64).range(0..=10_000))]
+    history_on_join: u64,
+    /// Bytes of recent events kept in memory for every connection to read; a reader further
+    /// behind is caught up from the history file.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_WINDOW_BYTES, value_parser = sizes(65_536..=1_073_741_824))]
+    window_bytes: usize,
     /// Seconds to flush queued lines on shutdown before closing connections anyway.
     #[arg(long, default_value_t = Config::default().shutdown_grace.as_secs(), value_parser = clap::value_parser!(u64).range(0..=3600))]
     shutdown_grace_secs: u64,
@@ -58,7 +82,28 @@ impl Cli {
             max_queue_bytes: self.max_queue_bytes,
             shutdown_grace: Duration::from_secs(self.shutdown_grace_secs),
             keepalive: (self.keepalive_secs > 0).then(|| Duration::from_secs(self.keepalive_secs)),
+            history: LogConfig {
+                storage: self.storage(),
+                keep: self.history_keep,
+                window_bytes: self.window_bytes,
+            },
+            history_on_join: self.history_on_join,
         }
+    }
+
+    fn storage(&self) -> Storage {
+        if self.no_history {
+            return Storage::Memory;
+        }
+        Storage::File(self.history_db.clone().unwrap_or_else(default_history_db))
+    }
+}
+
+/// `$XDG_DATA_HOME/papo-server/history.db`, or `papo-history.db` here when there is no home.
+fn default_history_db() -> PathBuf {
+    match dirs::data_dir() {
+        Some(dir) => dir.join("papo-server").join("history.db"),
+        None => PathBuf::from("papo-history.db"),
     }
 }
 
@@ -91,6 +136,16 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
     let config = cli.config();
     config.validate()?;
     ensure_file_limit(config.max_clients);
+    let log = RoomLog::open(&config.history).context("cannot open the history")?;
+    match &config.history.storage {
+        Storage::File(path) => tracing::info!(
+            path = %path.display(),
+            newest = log.stored().newest.0,
+            "history file opened"
+        ),
+        Storage::Memory => tracing::info!("history in memory only (--no-history)"),
+    }
+    let log = Arc::new(log);
     let listener = TcpListener::bind((cli.host.as_str(), cli.port))
         .await
         .with_context(|| format!("cannot listen on {}:{}", cli.host, cli.port))?;
@@ -98,7 +153,7 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
     // Scripts read this line to find the port; it goes to stdout, logs go to stderr.
     println!("listening on {addr}");
     tracing::info!(%addr, ?config, "papo-server started");
-    papo_server::run(listener, config, shutdown_signal()).await;
+    papo_server::run(listener, config, log, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -6,10 +6,11 @@ use papo_protocol::{
     TextError,
 };
 
-/// The greeting sent on connect.
-pub fn hello() -> ServerLine {
+/// The greeting sent on connect; `epoch` names the room log.
+pub fn hello(epoch: &str) -> ServerLine {
     ServerLine::Hello {
         version: PROTOCOL_VERSION,
+        epoch: Some(epoch.to_owned()),
         text: format!(
             "bem-vindo ao papo! envie seu apelido (até {MAX_NICK_CHARS} letras, dígitos, _ - .)"
         ),
@@ -21,6 +22,7 @@ pub fn welcome(nick: &Nickname, count: usize) -> ServerLine {
     let people = if count == 1 { "pessoa" } else { "pessoas" };
     ServerLine::Welcome {
         nick: nick.clone(),
+        token: None,
         text: format!(
             "você entrou na sala como {nick} ({count} {people}); /AJUDA lista os comandos"
         ),
@@ -107,6 +109,10 @@ pub fn parse_error(err: &ParseError) -> ServerLine {
             ErrorCode::MissingArgument,
             format!("faltou argumento; uso: {usage}"),
         ),
+        ParseError::InvalidArgument { usage } => error(
+            ErrorCode::InvalidArgument,
+            format!("argumento inválido; uso: {usage}"),
+        ),
     }
 }
 
@@ -160,8 +166,8 @@ pub fn help() -> Vec<ServerLine> {
         .collect()
 }
 
-/// Why a member was dropped for not reading.
-pub const SLOW_READER: &str = "parou de ler (fila de saída cheia)";
+/// Why a member was dropped for asking faster than it reads its replies.
+pub const SLOW_READER: &str = "parou de ler as respostas (fila de respostas cheia)";
 /// Why a member was dropped for a runaway line.
 pub const RUNAWAY: &str = "enviou dados demais sem quebra de linha";
 /// The reason given when a connection closes without `/SAIR`.
@@ -170,3 +176,29 @@ pub const CONNECTION_CLOSED: &str = "conexão encerrada";
 pub const CONNECTION_LOST: &str = "conexão perdida";
 /// Sent to every member when the server shuts down.
 pub const SHUTTING_DOWN: &str = "servidor encerrando";
+
+/// Where the live events begin, after the replay on joining.
+pub fn live(last: papo_protocol::EventId, replayed: bool) -> ServerLine {
+    let text = if replayed {
+        "fim do histórico; ao vivo a partir daqui"
+    } else {
+        "ao vivo a partir daqui"
+    };
+    ServerLine::Live {
+        last,
+        text: text.to_owned(),
+    }
+}
+
+/// Events that could not be replayed.
+pub fn skipped(count: u64) -> ServerLine {
+    let text = if count == 1 {
+        "1 evento antigo não pôde ser reenviado".to_owned()
+    } else {
+        format!("{count} eventos antigos não puderam ser reenviados")
+    };
+    ServerLine::Skipped { count, text }
+}
+
+/// Told to everyone when the history store fails, and to each member who joins after.
+pub const HISTORY_NOT_KEPT: &str = "atenção: o histórico não está sendo gravado (falha no armazenamento do servidor); a conversa continua";

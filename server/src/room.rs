@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use papo_protocol::{
-    ClientLine, Command, EventId, LeaveKind, NickKey, Nickname, ServerLine, Timestamp,
+    ClientLine, Command, EventId, LeaveKind, NickKey, Nickname, Resume, ServerLine, Timestamp,
 };
 
 use crate::replies;
@@ -55,13 +55,24 @@ impl Outcome {
     }
 }
 
-/// Hands out event ids: the one place ids come from (a counter today; shared storage later).
+/// Hands out event ids: the one place ids come from (a counter resumed from the log's newest
+/// id; shared storage later).
 #[derive(Debug, Default)]
 pub struct Sequencer {
     last: u64,
 }
 
 impl Sequencer {
+    /// A sequencer whose first id follows `last`.
+    pub fn starting_after(last: EventId) -> Self {
+        Self { last: last.0 }
+    }
+
+    /// The last id handed out.
+    pub fn last(&self) -> EventId {
+        EventId(self.last)
+    }
+
     /// The next id.
     pub fn next_id(&mut self) -> EventId {
         self.last += 1;
@@ -81,6 +92,19 @@ impl Room {
     /// An empty room.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty room whose first event id follows `last` (the log's newest).
+    pub fn starting_after(last: EventId) -> Self {
+        Self {
+            sequencer: Sequencer::starting_after(last),
+            ..Self::default()
+        }
+    }
+
+    /// The last event id handed out.
+    pub fn last_id(&self) -> EventId {
+        self.sequencer.last()
     }
 
     /// How many members joined.
@@ -141,7 +165,7 @@ impl Room {
             }
             ClientLine::Command(Command::Users) => Outcome::reply(from, self.users()),
             ClientLine::Command(Command::Help) => help(from),
-            ClientLine::Command(Command::Join) => {
+            ClientLine::Command(Command::Join | Command::Resume(_)) => {
                 Outcome::reply(from, replies::already_joined(&nick))
             }
             ClientLine::Command(Command::Quit { reason }) => {
@@ -160,7 +184,9 @@ impl Room {
 
     fn handle_unjoined(&mut self, from: MemberId, line: ClientLine, now: Timestamp) -> Outcome {
         match line {
-            ClientLine::Text(wanted) | ClientLine::Command(Command::Nick { nick: wanted }) => {
+            ClientLine::Text(wanted)
+            | ClientLine::Command(Command::Nick { nick: wanted })
+            | ClientLine::Command(Command::Resume(Resume { nick: wanted, .. })) => {
                 self.join(from, &wanted, now)
             }
             ClientLine::Command(Command::Users) => Outcome::reply(from, self.users()),

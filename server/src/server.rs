@@ -12,6 +12,8 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Config;
 use crate::connection;
 use crate::hub::Hub;
+use crate::log::RoomLog;
+use crate::replies;
 
 /// Pause after a failed `accept` (out of file descriptors, say), so the loop does not spin.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
@@ -35,11 +37,19 @@ pub fn configure(stream: &TcpStream, config: &Config) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Serves the room on `listener` until `shutdown` resolves; then tells every member the server
-/// is closing, flushes their queues for up to `config.shutdown_grace`, and returns.
-pub async fn run(listener: TcpListener, config: Config, shutdown: impl Future<Output = ()>) {
+/// Serves the room on `listener`, its events kept in `log`, until `shutdown` resolves; then
+/// tells every member the server is closing, flushes what each is owed for up to
+/// `config.shutdown_grace`, commits what the log holds, and returns.
+pub async fn run(
+    listener: TcpListener,
+    config: Config,
+    log: Arc<RoomLog>,
+    shutdown: impl Future<Output = ()>,
+) {
     let grace = config.shutdown_grace;
-    let hub = Arc::new(Hub::new(config));
+    let hub = Arc::new(Hub::new(config, Arc::clone(&log)));
+    let mut degraded = log.degraded();
+    let mut told_degraded = false;
     let stop = CancellationToken::new();
     let mut connections = JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
@@ -60,6 +70,12 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: impl Future<Ou
                 }
             },
             Some(_) = connections.join_next() => {}
+            Ok(()) = degraded.changed(), if !told_degraded => {
+                if *degraded.borrow() {
+                    told_degraded = true;
+                    hub.notice_all(replies::HISTORY_NOT_KEPT);
+                }
+            }
         }
     }
     drop(listener);
@@ -77,6 +93,15 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: impl Future<Ou
         tracing::warn!("shutdown grace passed; closing the remaining connections");
         hub.abort_all();
         while connections.join_next().await.is_some() {}
+    }
+    drop(hub);
+    // Waits for the last commit (a few milliseconds), so nothing accepted is lost on exit.
+    let closing = Arc::clone(&log);
+    if tokio::task::spawn_blocking(move || closing.close())
+        .await
+        .is_err()
+    {
+        tracing::error!("closing the room log panicked");
     }
 }
 

@@ -1,12 +1,12 @@
 //! The real `papo-server` binary: its command line, a raw session as `nc` would have it, IPv6,
-//! shutdown on SIGTERM and SIGINT, and its memory while a member never reads.
+//! shutdown on SIGTERM and SIGINT, and its memory while a member stops reading.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
 use common::binary::{ServerProcess, run_to_exit};
-use common::flood::{FloodRoom, SENDERS, SLOW, kernel_send_buffer_max, lines_to_overflow};
+use common::flood::{FloodRoom, SENDERS, SLOW, kernel_send_buffer_max, lines_to_pass_the_window};
 use common::{Client, join_all};
 use papo_protocol::ServerLine;
 use tokio::net::TcpListener;
@@ -15,10 +15,15 @@ use tokio::time::timeout;
 /// A raw session, checked byte for byte where the server's text is fixed.
 async fn raw_session(client: &mut Client) {
     let hello = client.recv_raw().await;
-    assert!(hello.starts_with("HELLO papo 1 :"), "{hello:?}");
+    assert!(hello.starts_with("HELLO papo 2 "), "{hello:?}");
     client.send_raw(b"ana\n").await;
     let welcome = client.recv_raw().await;
-    assert!(welcome.starts_with("WELCOME ana :"), "{welcome:?}");
+    assert!(welcome.starts_with("WELCOME ana "), "{welcome:?}");
+    let live = client.recv_raw().await;
+    assert!(
+        live.starts_with("LIVE 0 :"),
+        "an empty room replays nothing: {live:?}"
+    );
     let join: Vec<String> = client
         .recv_raw()
         .await
@@ -66,6 +71,12 @@ async fn help_documents_every_flag() {
         "--max-clients",
         "--max-queue-bytes",
         "--shutdown-grace-secs",
+        "--keepalive-secs",
+        "--history-db",
+        "--no-history",
+        "--history-keep",
+        "--history-on-join",
+        "--window-bytes",
     ] {
         assert!(stdout.contains(flag), "--help mentions {flag}:\n{stdout}");
     }
@@ -80,6 +91,9 @@ async fn invalid_flag_values_exit_non_zero_with_a_clear_message() {
         ("--max-line-bytes", "10"),
         ("--max-queue-bytes", "100"),
         ("--shutdown-grace-secs", "x"),
+        ("--history-keep", "5"),
+        ("--history-on-join", "20000"),
+        ("--window-bytes", "1000"),
     ] {
         // Everything else valid (an ephemeral port), so only the flag under test can fail.
         let args = if flag == "--port" {
@@ -236,31 +250,43 @@ async fn shutdown_grace_bounds_the_exit_when_a_member_never_reads() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn binary_memory_stays_bounded_while_a_member_never_reads() {
-    const QUEUE: usize = 64 * 1024;
+async fn binary_memory_stays_bounded_while_a_member_stops_reading() {
+    const WINDOW: usize = 64 * 1024;
     const TEXT_BYTES: usize = 1_000;
     const MAX_GROWTH_KIB: u64 = 64 * 1024;
-    let queue = QUEUE.to_string();
-    let server = ServerProcess::start(&["--port", "0", "--max-queue-bytes", &queue]).await;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let db = dir.path().join("history.db");
+    let window = WINDOW.to_string();
+    let db_arg = db.to_string_lossy().into_owned();
+    let args = [
+        "--port",
+        "0",
+        "--window-bytes",
+        &window,
+        "--history-db",
+        &db_arg,
+    ];
+    let server = ServerProcess::start(&args).await;
     let room = FloodRoom::join(server.addr).await;
     let before = server.status_kib("VmRSS");
-    let lines = lines_to_overflow(TEXT_BYTES, QUEUE, 2_000);
+    let lines = lines_to_pass_the_window(TEXT_BYTES, WINDOW, 2_000);
     let report = timeout(Duration::from_secs(120), room.flood(lines, TEXT_BYTES))
         .await
         .expect("the flood finishes in bounded time");
     let after = server.status_kib("VmRSS");
     let peak = server.status_kib("VmHWM");
     println!(
-        "papo-server binary, --max-queue-bytes {QUEUE}: {} members ({}) each sent {} lines of \
-         {TEXT_BYTES} bytes; each received all {} MSG lines in {:.1?} while {SLOW} never read \
-         ({} MSG reached it before it was dropped). Server VmRSS {before} KiB before, {after} KiB \
-         after, peak (VmHWM) {peak} KiB.",
+        "papo-server binary, --window-bytes {WINDOW}, history in SQLite: {} members ({}) each \
+         sent {} lines of {TEXT_BYTES} bytes; each received all {} MSG lines in {:.1?} while \
+         {SLOW} read nothing; then {SLOW} received all {} in order in {:.1?}. Server VmRSS \
+         {before} KiB before, {after} KiB after, peak (VmHWM) {peak} KiB.",
         SENDERS.len(),
         SENDERS.join(", "),
         report.lines_each,
         report.delivered_each,
         report.elapsed,
         report.slow_received,
+        report.catch_up,
     );
     assert!(
         peak.saturating_sub(before) < MAX_GROWTH_KIB,

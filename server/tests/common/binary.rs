@@ -19,10 +19,18 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_papo-server");
 /// How many stderr lines are kept to show when a test fails.
 const STDERR_TAIL: usize = 200;
 
+/// The binary with `args`; history in memory unless the test names a file (tests never touch
+/// the user's default history file).
 fn command(args: &[&str]) -> Command {
     let mut command = Command::new(BIN);
+    command.args(args);
+    if !args
+        .iter()
+        .any(|a| a.starts_with("--history-db") || *a == "--no-history")
+    {
+        command.arg("--no-history");
+    }
     command
-        .args(args)
         .env("RUST_LOG", "info")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

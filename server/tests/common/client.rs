@@ -12,7 +12,7 @@ use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::time::timeout;
 
-use super::{MAX_SKIP, WAIT, flood};
+use super::{MAX_SKIP, WAIT};
 
 /// One event line (`MSG`), with its fields as plain values.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,28 +69,6 @@ impl Lines {
             );
         }
         Ok(Some(line))
-    }
-
-    /// Like [`next_line`](Self::next_line), for a stream the server may cut in the middle of a
-    /// line (a member it dropped): a partial last line is reported, not a failure.
-    pub async fn next_line_or_partial(&mut self) -> flood::Drained {
-        let mut buf = Vec::new();
-        let read = timeout(WAIT, self.reader.read_until(b'\n', &mut buf)).await;
-        let Ok(read) = read else {
-            panic!("{}: neither a line nor the end within {WAIT:?}", self.label);
-        };
-        match read {
-            Ok(0) => flood::Drained::End,
-            Ok(_) if !buf.ends_with(b"\n") => flood::Drained::Partial,
-            Ok(_) => {
-                buf.pop();
-                flood::Drained::Line(String::from_utf8(buf).unwrap_or_else(|err| {
-                    panic!("{}: server line is not UTF-8: {err}", self.label)
-                }))
-            }
-            Err(err) if err.kind() == io::ErrorKind::ConnectionReset => flood::Drained::End,
-            Err(err) => panic!("{}: read error while draining: {err}", self.label),
-        }
     }
 
     /// The next line, parsed, or `None` if none arrives `within` (the reader must not be used
@@ -179,11 +157,15 @@ impl Lines {
         }
     }
 
-    /// The next line, which must be `HELLO papo 1`.
-    pub async fn expect_hello(&mut self) {
+    /// The next line, which must be `HELLO papo 2 <epoch>`; returns the epoch.
+    pub async fn expect_hello(&mut self) -> String {
         match self.recv().await {
-            ServerLine::Hello { version: 1, .. } => {}
-            other => panic!("{}: expected HELLO papo 1, got {other:?}", self.label),
+            ServerLine::Hello {
+                version: 2,
+                epoch: Some(epoch),
+                ..
+            } => epoch,
+            other => panic!("{}: expected HELLO papo 2, got {other:?}", self.label),
         }
     }
 
@@ -230,6 +212,10 @@ pub struct Client {
     pub nick: String,
     /// The id of its own `JOIN`, once joined.
     pub join_id: u64,
+    /// The resume token from its `WELCOME`.
+    pub token: String,
+    /// The replay it received on joining (replayed events and `SKIPPED` lines).
+    pub replayed: Vec<ServerLine>,
 }
 
 impl Deref for Client {
@@ -290,6 +276,8 @@ impl Client {
             writer,
             nick: String::new(),
             join_id: 0,
+            token: String::new(),
+            replayed: Vec::new(),
         }
     }
 
@@ -302,16 +290,38 @@ impl Client {
     }
 
     /// After HELLO (and any refused attempts): sends `wanted` as its nickname and expects to be
-    /// welcomed as `expected` (the server's NFC spelling): WELCOME first, then its own JOIN.
+    /// welcomed as `expected` (the server's NFC spelling): WELCOME first, the replay, LIVE, then
+    /// its own JOIN.
     pub async fn login(&mut self, wanted: &str, expected: &str) {
-        self.lines.label = format!("{expected:?}");
         self.send(wanted).await;
+        self.welcomed(expected).await;
+    }
+
+    /// Reads what follows a successful join line: WELCOME as `expected`, the replay (kept in
+    /// `replayed`), LIVE, and its own JOIN.
+    pub async fn welcomed(&mut self, expected: &str) {
+        self.lines.label = format!("{expected:?}");
         match self.recv().await {
-            ServerLine::Welcome { nick, .. } if nick.as_str() == expected => {}
+            ServerLine::Welcome {
+                nick,
+                token: Some(token),
+                ..
+            } if nick.as_str() == expected => self.token = token,
             other => panic!("{}: expected WELCOME {expected}, got {other:?}", self.label),
         }
+        self.replayed.clear();
+        let live = loop {
+            match self.recv().await {
+                ServerLine::Live { last, .. } => break last.0,
+                line @ (ServerLine::Replayed(_) | ServerLine::Skipped { .. }) => {
+                    self.replayed.push(line);
+                }
+                other => panic!("{}: expected the replay or LIVE, got {other:?}", self.label),
+            }
+        };
         let (id, nick) = self.recv_join().await;
         assert_eq!(nick, expected, "the joiner's own JOIN names it");
+        assert_eq!(id, live + 1, "its JOIN is the first live event");
         self.nick = expected.to_owned();
         self.join_id = id;
     }
@@ -362,6 +372,8 @@ impl Client {
             writer,
             nick,
             join_id,
+            token: String::new(),
+            replayed: Vec::new(),
         }
     }
 

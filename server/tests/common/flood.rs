@@ -1,19 +1,20 @@
 //! The slow-reader scenario, shared by the in-process test and the real-binary test: one member
-//! joins with a tiny receive buffer and never reads, while three others flood the room and each
-//! reads everything concurrently.
+//! joins with a tiny receive buffer and stops reading while three others flood the room and each
+//! reads everything concurrently; then it reads again and must be caught up with every event,
+//! in order, exactly once.
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use papo_protocol::{LeaveKind, ServerLine};
+use papo_protocol::ServerLine;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::Semaphore;
 
 use super::{Client, Lines, Msg, WAIT, join_all, marker};
 
-/// The member that never reads.
+/// The member that stops reading during the flood.
 pub const SLOW: &str = "lento";
 /// The members that send and read.
 pub const SENDERS: [&str; 3] = ["ana", "bob", "carla"];
@@ -41,12 +42,12 @@ pub struct FloodReport {
     pub text_bytes: usize,
     /// `MSG` lines each reading member received (all of them: checked).
     pub delivered_each: usize,
-    /// `MSG` lines the slow member received before it was cut off.
+    /// `MSG` lines the slow member received once it read again (all of them: checked).
     pub slow_received: usize,
-    /// Whether the slow member's stream ended in the middle of a line.
-    pub slow_partial_line: bool,
-    /// From the first line sent to the last one read (the drop seen by all).
+    /// From the first line sent to the last one the readers read.
     pub elapsed: Duration,
+    /// From then until the slow member had caught up.
+    pub catch_up: Duration,
 }
 
 /// The most the kernel may buffer for a peer that does not read: the maximum of TCP send-buffer
@@ -60,9 +61,10 @@ pub fn kernel_send_buffer_max() -> usize {
 }
 
 /// How many lines of `text_bytes` each sender must send so that the slow member is owed twice
-/// what the kernel can buffer for it (plus its queue): it must overflow, whatever the machine.
-pub fn lines_to_overflow(text_bytes: usize, max_queue_bytes: usize, at_least: usize) -> usize {
-    let owed = 2 * kernel_send_buffer_max() + max_queue_bytes;
+/// what the kernel can buffer for it plus 20 × the server's in-memory window: its position
+/// must fall far behind the window, whatever the machine.
+pub fn lines_to_pass_the_window(text_bytes: usize, window_bytes: usize, at_least: usize) -> usize {
+    let owed = 2 * kernel_send_buffer_max() + 20 * window_bytes;
     owed.div_ceil(text_bytes * SENDERS.len()).max(at_least)
 }
 
@@ -87,8 +89,8 @@ impl FloodRoom {
 
     /// Each sender sends `lines_each` texts of `text_bytes` bytes while reading concurrently.
     /// Checks that every reader gets every line (count, exact text, per-sender order, ids
-    /// strictly increasing and identical across readers), that each sees the slow member
-    /// dropped exactly once, and that the slow member's connection then ends.
+    /// strictly increasing and identical across readers) while the slow member reads nothing,
+    /// and that the slow member, reading again, gets exactly the same events.
     pub async fn flood(self, lines_each: usize, text_bytes: usize) -> FloodReport {
         let Self { mut slow, others } = self;
         let total = lines_each * SENDERS.len();
@@ -138,11 +140,7 @@ impl FloodRoom {
         let mut readers = Vec::new();
         for (nick, join_id, sending, reading) in tasks {
             let writer = sending.await.expect("sender task");
-            let (lines, msgs, parts) = reading.await.expect("reader task");
-            assert_eq!(
-                parts, 1,
-                "{nick}: exactly one PART … dropped for {SLOW} during the flood"
-            );
+            let (lines, msgs) = reading.await.expect("reader task");
             readers.push((Client::from_parts(lines, writer, nick, join_id), msgs));
         }
         let elapsed = started.elapsed();
@@ -178,49 +176,47 @@ impl FloodRoom {
             }
         }
 
-        // The slow member's connection must end: whatever the kernel buffers held, then EOF.
-        let (slow_msgs, slow_partial_line) = drain_slow(&mut slow, total).await;
-        let delivered: HashSet<u64> = reference.iter().copied().collect();
+        // The slow member was not dropped: reading again, it gets every event, in order, once.
+        let slow_ids = read_slow(&mut slow, total).await;
         assert!(
-            slow_msgs.iter().all(|id| delivered.contains(id)) && reference.starts_with(&slow_msgs),
-            "{SLOW} received a prefix of the room's events, nothing else"
+            slow_ids == reference,
+            "{SLOW} received {} events; the room's {} in the same order",
+            slow_ids.len(),
+            reference.len()
         );
+        let catch_up = started.elapsed() - elapsed;
 
-        // Its departure was announced once: after its connection ended, the next line every
-        // member gets is a fresh marker, not a second PART.
+        // Nothing more was owed to anyone: the next line everyone gets is a fresh marker.
         let mut iter = readers.into_iter().map(|(c, _)| c);
         let mut first = iter.next().expect("three readers");
         let mut rest: Vec<Client> = iter.collect();
         let mut observers: Vec<&mut Client> = rest.iter_mut().collect();
+        observers.push(&mut slow);
         marker(&mut first, &mut observers, "fim do dilúvio").await;
 
         FloodReport {
             lines_each,
             text_bytes,
             delivered_each: total,
-            slow_received: slow_msgs.len(),
-            slow_partial_line,
+            slow_received: slow_ids.len(),
             elapsed,
+            catch_up,
         }
     }
 }
 
-/// Reads until `total` chat lines and the slow member's PART arrived; returns the reader, the
-/// messages and how many PARTs for the slow member were seen. Anything else is a failure.
+/// Reads until `total` chat lines arrived; returns the reader and the messages. Anything else
+/// is a failure (in particular, nobody is dropped).
 async fn read_flood(
     mut lines: Lines,
     total: usize,
     gates: HashMap<String, Arc<Semaphore>>,
-) -> (Lines, Vec<Msg>, usize) {
+) -> (Lines, Vec<Msg>) {
     let mut msgs = Vec::with_capacity(total);
-    let mut parts = 0;
-    for _ in 0..total + 10 {
-        if msgs.len() == total && parts > 0 {
-            break;
-        }
+    while msgs.len() < total {
         let Some(line) = lines.try_recv(WAIT / 2).await else {
             panic!(
-                "{}: stalled after {} of {total} MSG and {parts} PART for {SLOW}",
+                "{}: stalled after {} of {total} MSG",
                 lines.label,
                 msgs.len()
             );
@@ -242,54 +238,31 @@ async fn read_flood(
                     text,
                 });
             }
-            ServerLine::Left {
-                nick,
-                kind: LeaveKind::Dropped,
-                ..
-            } if nick.as_str() == SLOW => parts += 1,
             other => panic!(
-                "{}: unexpected line during the flood (after {} MSG, {parts} PART): {other:?}",
+                "{}: unexpected line during the flood (after {} MSG): {other:?}",
                 lines.label,
                 msgs.len()
             ),
         }
     }
-    assert!(
-        msgs.len() == total && parts > 0,
-        "{}: flood incomplete: {} of {total} MSG, {parts} PART for {SLOW}",
-        lines.label,
-        msgs.len()
-    );
-    (lines, msgs, parts)
+    (lines, msgs)
 }
 
-/// Reads the slow member's stream to its end (bounded); returns the MSG ids it got and whether
-/// the stream ended in the middle of a line (a dropped reader's last write may be cut short).
-async fn drain_slow(slow: &mut Client, total: usize) -> (Vec<u64>, bool) {
-    let mut ids = Vec::new();
-    for _ in 0..total + 100 {
-        match slow.next_line_or_partial().await {
-            Drained::Line(raw) => match ServerLine::parse(&raw) {
-                Ok(ServerLine::Message { id, .. }) => ids.push(id.0),
-                Ok(ServerLine::Joined { .. } | ServerLine::Bye { .. }) => {}
-                other => panic!("{SLOW}: unexpected line {other:?}"),
-            },
-            Drained::End => return (ids, false),
-            Drained::Partial => return (ids, true),
+/// Reads the slow member's backlog: the senders' JOINs, then `total` MSG ids.
+async fn read_slow(slow: &mut Client, total: usize) -> Vec<u64> {
+    let mut ids = Vec::with_capacity(total);
+    let mut joins = HashSet::new();
+    while ids.len() < total {
+        match slow.recv().await {
+            ServerLine::Message { id, .. } => ids.push(id.0),
+            ServerLine::Joined { nick, .. } if SENDERS.contains(&nick.as_str()) => {
+                assert!(
+                    joins.insert(nick.to_string()),
+                    "{SLOW}: {nick} joined twice"
+                );
+            }
+            other => panic!("{SLOW}: unexpected line {other:?} after {} MSG", ids.len()),
         }
     }
-    panic!(
-        "{SLOW}: its connection did not end after {} lines",
-        total + 100
-    );
-}
-
-/// One read while draining a stream that may end mid-line.
-pub enum Drained {
-    /// A complete line.
-    Line(String),
-    /// The stream ended (or was reset) cleanly between lines.
-    End,
-    /// The stream ended after part of a line.
-    Partial,
+    ids
 }

@@ -58,7 +58,13 @@ impl TestServer {
         let shutdown = async move {
             let _ = stopped.await;
         };
-        let task = tokio::spawn(papo_server::run(listener, config, shutdown));
+        let log = papo_server::log::RoomLog::open(&config.history).expect("the room log opens");
+        let task = tokio::spawn(papo_server::run(
+            listener,
+            config,
+            std::sync::Arc::new(log),
+            shutdown,
+        ));
         Self {
             addr,
             stop: Some(stop),

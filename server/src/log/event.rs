@@ -1,0 +1,99 @@
+//! What the room log holds: room events with the sessions that may read them, and sessions.
+
+use bytes::Bytes;
+use papo_protocol::{EventId, ServerLine};
+
+/// A member's identity across reconnects: given at a fresh join, proven on resume by its token.
+/// Private messages belong to sessions, never to nicknames (a freed nickname can be taken).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SessionId(pub u64);
+
+/// Who may read an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Every member.
+    All,
+    /// A private message: its sender's and its recipient's sessions (the same twice when
+    /// someone writes to themselves).
+    Pair(SessionId, SessionId),
+}
+
+impl Audience {
+    /// Whether `session` may read the event.
+    pub fn includes(self, session: SessionId) -> bool {
+        match self {
+            Self::All => true,
+            Self::Pair(a, b) => a == session || b == session,
+        }
+    }
+}
+
+/// One room event as the log keeps it: typed, with its audience, and encoded once for every
+/// live reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedEvent {
+    /// Its id (also inside `line`).
+    pub id: EventId,
+    /// The event (a room-event variant of [`ServerLine`]).
+    pub line: ServerLine,
+    /// Who may read it.
+    pub audience: Audience,
+    /// `line` encoded, as live readers receive it.
+    pub wire: Bytes,
+}
+
+impl LoggedEvent {
+    /// Wraps a room event; `None` for a line that is not one.
+    pub fn new(line: ServerLine, audience: Audience) -> Option<Self> {
+        let id = line.event_id()?;
+        let wire = match line.encode() {
+            Ok(text) => Bytes::from(text),
+            Err(err) => {
+                // Text reaching the log was validated on the way in; this is a server bug.
+                tracing::error!(%err, ?line, "event not encodable; it is stored but not sent");
+                Bytes::new()
+            }
+        };
+        Some(Self {
+            id,
+            line,
+            audience,
+            wire,
+        })
+    }
+
+    /// The event as a replay sends it: marked `hist`.
+    pub fn replayed_wire(&self) -> Bytes {
+        match ServerLine::Replayed(Box::new(self.line.clone())).encode() {
+            Ok(text) => Bytes::from(text),
+            Err(_) => Bytes::new(),
+        }
+    }
+
+    /// Bytes this event holds in memory, roughly (for the window's budget).
+    pub fn footprint(&self) -> usize {
+        // The typed copy holds about as much text as the wire form.
+        2 * self.wire.len() + 96
+    }
+}
+
+/// A session as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    /// Its id.
+    pub id: SessionId,
+    /// The secret that resumes it.
+    pub token: String,
+    /// The first event id it could see (its `JOIN`): sessions older than what the log keeps
+    /// have nothing left to replay and are pruned with the events.
+    pub since: EventId,
+}
+
+/// What the hub hands the log, in id order.
+#[derive(Debug, Clone)]
+pub enum Record {
+    /// A room event.
+    Event(ServerLine, Audience),
+    /// A new session.
+    Session(NewSession),
+}

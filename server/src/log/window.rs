@@ -1,0 +1,133 @@
+//! The newest committed events, in memory, shared by every connection: the shape of tokio's
+//! broadcast ring (readers are positions), but a reader that falls off the back reads the gap
+//! from the store instead of skipping it.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use papo_protocol::EventId;
+
+use super::event::LoggedEvent;
+
+/// A bounded run of consecutive committed events.
+#[derive(Debug)]
+pub struct Window {
+    events: VecDeque<Arc<LoggedEvent>>,
+    bytes: usize,
+    max_bytes: usize,
+}
+
+/// The window no longer holds the event after the reader's position: read the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Evicted;
+
+impl Window {
+    /// An empty window holding about `max_bytes` of events (at least one event).
+    pub fn new(max_bytes: usize) -> Self {
+        Self {
+            events: VecDeque::new(),
+            bytes: 0,
+            max_bytes,
+        }
+    }
+
+    /// Adds the next committed event, evicting the oldest past the budget.
+    pub fn push(&mut self, event: Arc<LoggedEvent>) {
+        if self
+            .events
+            .back()
+            .is_some_and(|last| last.id.0 + 1 != event.id.0)
+        {
+            // Ids are consecutive; anything else means the log restarted: start afresh.
+            self.events.clear();
+            self.bytes = 0;
+        }
+        self.bytes += event.footprint();
+        self.events.push_back(event);
+        while self.bytes > self.max_bytes && self.events.len() > 1 {
+            if let Some(old) = self.events.pop_front() {
+                self.bytes -= old.footprint();
+            }
+        }
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Appends to `out` the events after `after` up to `upto`, stopping once about `budget`
+    /// bytes are taken (always at least one event when any is due).
+    pub fn read(
+        &self,
+        after: EventId,
+        upto: EventId,
+        budget: usize,
+        out: &mut Vec<Arc<LoggedEvent>>,
+    ) -> Result<(), Evicted> {
+        if after >= upto {
+            return Ok(());
+        }
+        let Some(first) = self.events.front().map(|e| e.id) else {
+            return Err(Evicted);
+        };
+        if after.0 + 1 < first.0 {
+            return Err(Evicted);
+        }
+        let start = usize::try_from(after.0 + 1 - first.0).unwrap_or(usize::MAX);
+        let mut taken = 0;
+        for event in self.events.iter().skip(start) {
+            if event.id > upto || (taken > 0 && taken >= budget) {
+                break;
+            }
+            taken += event.wire.len();
+            out.push(Arc::clone(event));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::event::Audience;
+    use papo_protocol::{Nickname, ServerLine, Timestamp};
+
+    fn event(id: u64) -> Arc<LoggedEvent> {
+        let line = ServerLine::Message {
+            id: EventId(id),
+            time: Timestamp::from_unix_seconds(0),
+            nick: Nickname::parse("ana").expect("valid"),
+            text: "x".repeat(100),
+        };
+        Arc::new(LoggedEvent::new(line, Audience::All).expect("an event"))
+    }
+
+    fn ids(events: &[Arc<LoggedEvent>]) -> Vec<u64> {
+        events.iter().map(|e| e.id.0).collect()
+    }
+
+    #[test]
+    fn reads_from_a_position_and_reports_what_it_evicted() {
+        let one = event(1).footprint();
+        let mut window = Window::new(3 * one);
+        for id in 1..=5 {
+            window.push(event(id));
+        }
+        assert!(window.bytes() <= 3 * one);
+        let mut out = Vec::new();
+        assert_eq!(
+            window.read(EventId(1), EventId(5), 1 << 20, &mut out),
+            Err(Evicted)
+        );
+        window
+            .read(EventId(2), EventId(4), 1 << 20, &mut out)
+            .expect("in the window");
+        assert_eq!(ids(&out), [3, 4]);
+        out.clear();
+        window
+            .read(EventId(2), EventId(5), 1, &mut out)
+            .expect("in the window");
+        assert_eq!(ids(&out), [3], "the budget stops after the first event");
+    }
+}
