@@ -124,21 +124,30 @@ impl RoomLog {
     /// naming it; nothing is written over.
     pub fn open(config: &LogConfig) -> Result<Self, StoreError> {
         let new_epoch = random_hex(8);
-        let (store, stored, name): (Arc<dyn LogStore>, Stored, String) = match &config.storage {
+        match &config.storage {
             Storage::File(path) => {
                 let (store, stored) = SqliteStore::open(path, &new_epoch)?;
-                (Arc::new(store), stored, path.display().to_string())
+                Self::with_store(Arc::new(store), stored, path.display().to_string(), config)
             }
-            Storage::Memory => (
-                Arc::new(MemoryStore::new()),
-                Stored {
+            Storage::Memory => {
+                let stored = Stored {
                     epoch: new_epoch,
                     newest: EventId(0),
                     last_session: SessionId(0),
-                },
-                "memória".to_owned(),
-            ),
-        };
+                };
+                let store = Arc::new(MemoryStore::new());
+                Self::with_store(store, stored, "memória".to_owned(), config)
+            }
+        }
+    }
+
+    /// A log over any store that holds `stored`; `name` says which, in logs.
+    pub fn with_store(
+        store: Arc<dyn LogStore>,
+        stored: Stored,
+        name: String,
+        config: &LogConfig,
+    ) -> Result<Self, StoreError> {
         let oldest = store.oldest()?;
         let (released, _) = watch::channel(stored.newest);
         let (degraded_signal, _) = watch::channel(false);
@@ -152,8 +161,8 @@ impl RoomLog {
             pending: AtomicUsize::new(0),
             room_for_more: Notify::new(),
             stats: Stats::default(),
-            store_name: name,
             oldest: AtomicU64::new(oldest.map_or(stored.newest.0 + 1, |id| id.0)),
+            store_name: name,
         });
         let (queue, records) = mpsc::channel();
         let committer = Committer {
@@ -164,7 +173,7 @@ impl RoomLog {
             .name("papo-log".into())
             .spawn(move || committer.run(records))
             .map_err(|e| StoreError::Unusable {
-                path: shared_name(config),
+                path: shared.store_name.clone(),
                 why: format!("cannot start the log thread: {e}"),
             })?;
         Ok(Self {
@@ -255,6 +264,8 @@ impl RoomLog {
         upto: EventId,
         budget: usize,
     ) -> Vec<Arc<LoggedEvent>> {
+        // What pruning forgot is gone, even if the window still holds it.
+        let after = after.max(EventId(self.oldest().0.saturating_sub(1)));
         let mut out = Vec::new();
         let in_window = {
             let window = self.shared.window.read().unwrap_or_else(|p| p.into_inner());
@@ -321,13 +332,6 @@ impl RoomLog {
                 "room log closed"
             );
         }
-    }
-}
-
-fn shared_name(config: &LogConfig) -> String {
-    match &config.storage {
-        Storage::File(path) => path.display().to_string(),
-        Storage::Memory => "memória".to_owned(),
     }
 }
 

@@ -71,6 +71,19 @@ impl Lines {
         Ok(Some(line))
     }
 
+    /// The next complete line, or `None` when the stream ends, fails, or stops in the middle of
+    /// a line (a server killed mid-write), or nothing arrives within [`WAIT`].
+    pub async fn next_complete_line(&mut self) -> Option<String> {
+        let mut buf = Vec::new();
+        match timeout(WAIT, self.reader.read_until(b'\n', &mut buf)).await {
+            Ok(Ok(n)) if n > 0 && buf.ends_with(b"\n") => {
+                buf.pop();
+                Some(String::from_utf8(buf).expect("server lines are UTF-8"))
+            }
+            _ => None,
+        }
+    }
+
     /// The next line, parsed, or `None` if none arrives `within` (the reader must not be used
     /// again after that: a line may have been cut).
     pub async fn try_recv(&mut self, within: Duration) -> Option<ServerLine> {

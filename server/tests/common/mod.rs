@@ -14,6 +14,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use papo_server::Config;
+use papo_server::log::RoomLog;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -50,21 +51,29 @@ impl TestServer {
         Self::on(listener, config)
     }
 
+    /// A server with `config` over an already opened `log`, on an ephemeral IPv4 loopback port.
+    pub async fn with_log(config: Config, log: RoomLog) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind an ephemeral port on 127.0.0.1");
+        Self::serve(listener, config, log)
+    }
+
     /// A server on an already bound `listener`.
     pub fn on(listener: TcpListener, config: Config) -> Self {
+        let log = RoomLog::open(&config.history).expect("the room log opens");
+        Self::serve(listener, config, log)
+    }
+
+    fn serve(listener: TcpListener, config: Config, log: RoomLog) -> Self {
         let addr = listener.local_addr().expect("listener has a local address");
         let (stop, stopped) = oneshot::channel::<()>();
         // The shutdown future resolves when `stop` fires or is dropped with the TestServer.
         let shutdown = async move {
             let _ = stopped.await;
         };
-        let log = papo_server::log::RoomLog::open(&config.history).expect("the room log opens");
-        let task = tokio::spawn(papo_server::run(
-            listener,
-            config,
-            std::sync::Arc::new(log),
-            shutdown,
-        ));
+        let log = std::sync::Arc::new(log);
+        let task = tokio::spawn(papo_server::run(listener, config, log, shutdown));
         Self {
             addr,
             stop: Some(stop),
