@@ -325,11 +325,13 @@ async fn when_the_store_fails_chat_goes_on_and_members_are_told() {
         inner,
         failing: Arc::clone(&failing),
     };
-    let mut config = Config::default();
-    config.history = LogConfig {
-        storage: Storage::File(path.clone()),
-        keep: 100_000,
-        window_bytes: 64 * 1024,
+    let config = Config {
+        history: LogConfig {
+            storage: Storage::File(path.clone()),
+            keep: 100_000,
+            window_bytes: 64 * 1024,
+        },
+        ..Config::default()
     };
     let log =
         RoomLog::with_store(Arc::new(store), stored, "test".into(), &config.history).expect("log");
