@@ -1,6 +1,7 @@
 //! `papo`: the full-screen terminal chat client. Sets up the terminal, then runs one loop where
-//! terminal events, the connection's events, signals and the quit deadline meet in a single
-//! `tokio::select!`; it draws once per burst of events and performs the effects `update` returns.
+//! terminal events, the connection's events, signals, the app's timer and the quit deadline meet
+//! in a single `tokio::select!`; it draws once per burst of events and performs the effects
+//! `update` returns.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -81,6 +82,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         theme: Theme::from_env(),
         clock: Clock::System,
         zone: Zone::Local,
+        seed: seed(),
     };
     let mut app = App::new(config, options);
     if let Some(problem) = config_problem {
@@ -91,6 +93,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         path,
         connection: None,
         quit_deadline: None,
+        timer: None,
         terminal_gone: false,
         events: mpsc::channel(1024),
     };
@@ -98,6 +101,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     drop(terminal);
     term::restore();
     result
+}
+
+/// A seed for the reconnect jitter that differs between runs and processes.
+fn seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    // Truncating the nanoseconds keeps their fast-changing low bits, which is what a seed needs.
+    let low = nanos as u64;
+    low ^ (u64::from(std::process::id()) << 32)
 }
 
 /// Connects straight away when the command line names a server, port or nickname.
@@ -127,6 +140,8 @@ struct Loop {
     path: Option<PathBuf>,
     connection: Option<Connection>,
     quit_deadline: Option<Instant>,
+    /// When the app's latest [`Effect::Timer`] goes off.
+    timer: Option<Instant>,
     terminal_gone: bool,
     events: (mpsc::Sender<Event>, mpsc::Receiver<Event>),
 }
@@ -159,6 +174,7 @@ impl Loop {
                 return Ok(());
             }
             let deadline = self.quit_deadline.unwrap_or_else(Instant::now);
+            let timer = self.timer.unwrap_or_else(Instant::now);
             let event = tokio::select! {
                 biased;
                 () = tokio::time::sleep_until(deadline), if self.quit_deadline.is_some() => return Ok(()),
@@ -178,6 +194,10 @@ impl Loop {
                 _ = sighup.recv() => {
                     self.terminal_gone = true;
                     Some(Event::Terminate)
+                }
+                () = tokio::time::sleep_until(timer), if self.timer.is_some() => {
+                    self.timer = None;
+                    Some(Event::Tick)
                 }
                 () = std::future::ready(()), if dirty => {
                     self.draw(app, terminal);
@@ -250,6 +270,7 @@ impl Loop {
                     self.quit_deadline
                         .get_or_insert_with(|| Instant::now() + QUIT_GRACE);
                 }
+                Effect::Timer(after) => self.timer = Some(Instant::now() + after),
                 Effect::SaveConfig(config) => {
                     if let Some(path) = &self.path
                         && let Err(e) = config.save(path)

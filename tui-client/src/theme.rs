@@ -96,6 +96,12 @@ impl Theme {
         if self.no_color { style } else { style.fg(c) }
     }
 
+    /// `style` for an entry replayed from the server's log: dim, an attribute, so it shows
+    /// without colours too.
+    pub fn replayed(&self, style: Style) -> Style {
+        style.add_modifier(Modifier::DIM)
+    }
+
     /// The style of `look`.
     pub fn style(&self, look: Look) -> Style {
         let s = Style::new();

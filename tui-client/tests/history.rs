@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use crossterm::event::{KeyCode, KeyModifiers};
-use papo::app::{App, ConnId, Effect, Field, Link, NetEvent};
+use papo::app::{App, ConnId, Effect, Link, NetEvent};
 use papo_protocol::{ClientLine, Command};
 
 fn send(cmd: Command) -> Effect {
@@ -116,7 +116,7 @@ fn an_event_id_seen_before_is_dropped() {
 }
 
 #[test]
-fn a_lost_connection_keeps_the_history_and_f2_reconnects() {
+fn a_lost_connection_keeps_the_history_and_f2_reconnects_at_once() {
     let mut app = new_app(80, 24);
     let old = online(&mut app);
     line(
@@ -131,11 +131,10 @@ fn a_lost_connection_keeps_the_history_and_f2_reconnects() {
         old,
         NetEvent::Closed("o servidor fechou a conexão".into()),
     );
-    assert_eq!(
-        app.link,
-        Link::Offline {
-            reason: Some("servidor encerrando".into())
-        }
+    assert!(
+        matches!(&app.link, Link::Waiting { reason, .. } if reason == "servidor encerrando"),
+        "{:?}",
+        app.link
     );
     assert!(app.users.is_empty());
     assert!(
@@ -144,20 +143,20 @@ fn a_lost_connection_keeps_the_history_and_f2_reconnects() {
             .any(|t| t.ends_with("bob: antes da queda"))
     );
     assert_eq!(app.input.value(), "meio digitado");
-    press(&mut app, KeyCode::F(2));
-    let d = app.dialog.as_ref().expect("dialog");
-    assert_eq!(d.field(Field::Host).value(), "127.0.0.1");
-    let fx = press(&mut app, KeyCode::Enter);
+    let fx = press(&mut app, KeyCode::F(2));
+    assert!(app.dialog.is_none(), "waiting, F2 reconnects instead");
     let new = connect_id(&fx);
     assert_ne!(new, old);
     // Anything late from the old connection is ignored.
     line(&mut app, old, "MSG 6 2026-11-24T23:31:00Z bob :fantasma");
     assert!(!texts(&app).iter().any(|t| t.contains("fantasma")));
     net(&mut app, new, NetEvent::Connected);
-    line(&mut app, new, "HELLO papo 1 :oi");
+    // A version 1 server names no log: the ids seen say nothing about its ids.
+    assert_eq!(
+        line(&mut app, new, "HELLO papo 1 :oi"),
+        [send(Command::Nick { nick: "ana".into() })]
+    );
     line(&mut app, new, "WELCOME ana :entrou");
-    // The restarted server counts from 1 again (id 5 was seen before the restart): a fresh
-    // epoch, so its events are not dropped as repeats.
     line(&mut app, new, "JOIN 1 2026-11-24T23:40:00Z ana");
     line(
         &mut app,
@@ -169,6 +168,7 @@ fn a_lost_connection_keeps_the_history_and_f2_reconnects() {
             .iter()
             .any(|t| t.ends_with("bob: depois da volta"))
     );
+    assert_eq!(app.input.value(), "meio digitado");
 }
 
 #[test]
@@ -226,18 +226,18 @@ fn history_is_capped() {
     assert!(last_text(&app).ends_with("mensagem 309"));
 }
 
-/// Drops `old` as a lost connection would and logs in again through F2; returns the new id.
-fn reconnect(app: &mut App, old: ConnId) -> ConnId {
+/// Drops `old` as a lost connection would, reconnects at once (F2) and logs in to a server
+/// greeting with `hello`; returns the new id.
+fn reconnect(app: &mut App, old: ConnId, hello: &str) -> ConnId {
     net(
         app,
         old,
         NetEvent::Closed("o servidor fechou a conexão".into()),
     );
-    press(app, KeyCode::F(2));
-    let new = connect_id(&press(app, KeyCode::Enter));
+    let new = connect_id(&press(app, KeyCode::F(2)));
     net(app, new, NetEvent::Connected);
-    line(app, new, HELLO);
-    line(app, new, "WELCOME ana :entrou");
+    line(app, new, hello);
+    line(app, new, "WELCOME ana tok2 :entrou");
     new
 }
 
@@ -248,8 +248,9 @@ fn a_restarted_server_is_a_new_epoch_even_after_the_cap_drops_old_entries() {
     let mut app = App::new(config, options(80, 24, false));
     let old = online(&mut app);
     fill(&mut app, old, 1000, 151);
-    let new = reconnect(&mut app, old);
-    // The restarted server counts from 1 again.
+    // The server started over with a new log: a new epoch, counting from 1 again.
+    let new = reconnect(&mut app, old, "HELLO papo 2 e2 :oi");
+    line(&mut app, new, "LIVE 0 :ao vivo");
     line(&mut app, new, "JOIN 1 2026-11-24T23:40:00Z ana");
     for id in 2..152 {
         line(

@@ -109,7 +109,7 @@ fn the_help_overlay_shows_the_servers_command_list_above_the_keys() {
             "  │Em qualquer lugar                                                         │  ",
             "  │ F1 / Ctrl+G                   abre/fecha esta ajuda                      │  ",
             "  │ F10 / Ctrl+Q / Ctrl+C         sai (envia /SAIR se conectado)             │  ",
-            "  │ F2 / Ctrl+N                   conectar a um servidor (/ENTRAR)           │  ",
+            "  │ F2 / Ctrl+N                   conectar (/ENTRAR); reconectando: tenta já │  ",
             "  │ F5 / Ctrl+R                   atualiza a lista de pessoas (/USUARIOS)    │  ",
             " c└──────────────────────────────────────────────────────────────────────────┘  ",
             ">                                                                               ",

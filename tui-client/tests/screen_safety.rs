@@ -243,6 +243,8 @@ fn hostile_text_from_the_network_never_reaches_the_screen() {
             event: NetEvent::Closed(hostile.into()),
         },
     );
+    // Esc stops reconnecting, so the status bar says why the link ended.
+    press(&mut app, KeyCode::Esc);
     let t = draw(&app);
     let screen = rows(t.backend().buffer());
     let all = screen.join("\n");

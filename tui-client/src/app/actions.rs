@@ -2,7 +2,7 @@
 
 use papo_protocol::{ClientLine, Command};
 
-use super::{App, Dialog, Effect, commands};
+use super::{App, Dialog, Effect, commands, reconnect};
 use crate::keys::{self, Action, Key};
 
 /// Runs what `key` means in the current screen (help, dialog or room).
@@ -16,8 +16,11 @@ pub(super) fn key_pressed(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
         Action::Quit => quit(app, String::new(), fx),
         Action::ToggleHelp => app.help = if app.help.is_some() { None } else { Some(0) },
         Action::OpenDialog => {
-            let d = Dialog::new(&app.config);
-            app.open_dialog(d);
+            // Waiting to reconnect, the same key reconnects at once.
+            if !reconnect::now(app, fx) {
+                let d = Dialog::new(&app.config);
+                app.open_dialog(d);
+            }
         }
         Action::RefreshUsers => commands::refresh_users(app, false, fx),
         Action::Submit => commands::submit(app, fx),

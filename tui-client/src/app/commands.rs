@@ -1,13 +1,22 @@
 //! What the user asks for: lines typed in the message line (text and commands), completion, and
 //! the connect dialog's Enter and Esc.
 
-use papo_protocol::{COMMANDS, ClientLine, Command, Nickname, ParseError};
+use papo_protocol::{
+    COMMANDS, ClientLine, Command, CommandInfo, CommandKind, Nickname, ParseError,
+};
 
 use super::actions::quit;
-use super::{App, ConnId, Dialog, Effect, Link, Server, server};
+use super::{App, ConnId, Dialog, Effect, Link, Server, reconnect, server};
 
 const NOT_CONNECTED: &str = "não conectado — use /ENTRAR (ou F2) para conectar";
 const NOT_JOINED: &str = "aguarde: ainda entrando na sala";
+const RECONNECTING: &str = "aguarde: reconectando (a linha fica aqui até voltar)";
+
+/// The commands people type: the protocol's, less `/RETOMAR`, which papo sends by itself when
+/// it reconnects (so the help and Tab completion leave it out).
+pub fn typed_commands() -> impl Iterator<Item = &'static CommandInfo> {
+    COMMANDS.iter().filter(|c| c.kind != CommandKind::Resume)
+}
 
 /// Enter in the message line.
 pub(super) fn submit(app: &mut App, fx: &mut Vec<Effect>) {
@@ -42,10 +51,10 @@ pub(super) fn submit(app: &mut App, fx: &mut Vec<Effect>) {
 /// Refuses a line that needs the room (not connected, or still logging in) and puts it back in
 /// the message line for later.
 fn refuse_until_joined(app: &mut App, typed: &str) {
-    let why = if app.link.is_open() {
-        NOT_JOINED
-    } else {
-        NOT_CONNECTED
+    let why = match app.link {
+        Link::Waiting { .. } | Link::Connecting { retry: true, .. } => RECONNECTING,
+        Link::LoggingIn { .. } => NOT_JOINED,
+        _ => NOT_CONNECTED,
     };
     app.error(why);
     app.input.set(typed);
@@ -87,10 +96,14 @@ fn run(app: &mut App, command: Command, typed: &str, fx: &mut Vec<Effect>) {
             },
             _ => refuse_until_joined(app, typed),
         },
-        command @ (Command::Private { .. } | Command::Me { .. }) => match &app.link {
-            Link::Online { .. } => fx.push(Effect::Send(ClientLine::Command(command))),
-            _ => refuse_until_joined(app, typed),
-        },
+        // `/RETOMAR` is papo's own business when reconnecting; typed in the room, the server
+        // answers it.
+        command @ (Command::Private { .. } | Command::Me { .. } | Command::Resume(_)) => {
+            match &app.link {
+                Link::Online { .. } => fx.push(Effect::Send(ClientLine::Command(command))),
+                _ => refuse_until_joined(app, typed),
+            }
+        }
     }
 }
 
@@ -118,8 +131,7 @@ pub(super) fn complete(app: &mut App, backwards: bool) {
     if let Some(typed) = word.strip_prefix('/').filter(|_| start == 0) {
         let lower = !typed.chars().any(char::is_uppercase);
         let typed = typed.to_lowercase();
-        let mut names: Vec<String> = COMMANDS
-            .iter()
+        let mut names: Vec<String> = typed_commands()
             .flat_map(|c| c.names())
             .filter(|n| n.to_lowercase().starts_with(&typed))
             .map(|n| {
@@ -171,7 +183,7 @@ pub(super) fn confirm_dialog(app: &mut App, fx: &mut Vec<Effect>) {
         }
         return;
     }
-    connect(app, server, nick, fx);
+    open(app, server, nick, false, fx);
 }
 
 /// Esc in the connect dialog. After a refused nickname it also gives up the half-open login.
@@ -182,10 +194,16 @@ pub(super) fn cancel_dialog(app: &mut App, fx: &mut Vec<Effect>) {
     }
 }
 
-/// Esc in the room while connecting or logging in: gives the attempt up. Returns whether there
-/// was one.
+/// Esc in the room while connecting, logging in or waiting to reconnect: gives the attempt (and
+/// reconnecting) up. Returns whether there was one.
 pub(super) fn cancel_connecting(app: &mut App, fx: &mut Vec<Effect>) -> bool {
-    if app.quitting || !matches!(app.link, Link::Connecting { .. } | Link::LoggingIn { .. }) {
+    if app.quitting {
+        return false;
+    }
+    if reconnect::cancel(app) {
+        return true;
+    }
+    if !matches!(app.link, Link::Connecting { .. } | Link::LoggingIn { .. }) {
         return false;
     }
     give_up(app, fx);
@@ -195,6 +213,7 @@ pub(super) fn cancel_connecting(app: &mut App, fx: &mut Vec<Effect>) -> bool {
 fn give_up(app: &mut App, fx: &mut Vec<Effect>) {
     fx.push(Effect::Disconnect);
     server::reset_session(app);
+    app.backoff.reset();
     app.link = Link::Offline {
         reason: Some("conexão cancelada".to_owned()),
     };
@@ -202,7 +221,15 @@ fn give_up(app: &mut App, fx: &mut Vec<Effect>) {
 }
 
 /// Opens a new connection, leaving the current one (politely, with `/SAIR`, if in the room).
-pub(super) fn connect(app: &mut App, server: Server, nick: Nickname, fx: &mut Vec<Effect>) {
+/// `retry` marks an automatic reconnect; any other connection is the user's, and starts the
+/// backoff over.
+pub(super) fn open(
+    app: &mut App,
+    server: Server,
+    nick: Nickname,
+    retry: bool,
+    fx: &mut Vec<Effect>,
+) {
     if matches!(app.link, Link::Online { .. }) {
         fx.push(Effect::Send(ClientLine::Command(Command::Quit {
             reason: String::new(),
@@ -214,13 +241,22 @@ pub(super) fn connect(app: &mut App, server: Server, nick: Nickname, fx: &mut Ve
     server::reset_session(app);
     app.next_conn += 1;
     let conn = ConnId(app.next_conn);
-    app.notice(&format!("conectando a {server}…"), true);
+    if !retry {
+        // An automatic attempt says what it does in the status bar, not in the history.
+        app.notice(&format!("conectando a {server}…"), true);
+        app.backoff.reset();
+    }
     fx.push(Effect::Connect {
         conn,
         host: server.host.clone(),
         port: server.port,
     });
-    app.link = Link::Connecting { conn, server, nick };
+    app.link = Link::Connecting {
+        conn,
+        server,
+        nick,
+        retry,
+    };
 }
 
 /// Connects straight away (command-line arguments).
@@ -229,6 +265,6 @@ pub fn connect_now(app: &mut App, server: Server, nick: Nickname) -> Vec<Effect>
     app.config.host.clone_from(&server.host);
     app.config.port = server.port;
     app.config.nick = nick.to_string();
-    connect(app, server, nick, &mut fx);
+    open(app, server, nick, false, &mut fx);
     fx
 }

@@ -14,6 +14,8 @@ pub struct Entry {
     segs: Vec<Seg>,
     body_start: usize,
     indent: usize,
+    /// Replayed from the server's log after (re)joining: drawn dim.
+    replayed: bool,
     /// Rows at the width the history last laid out for.
     pub(crate) height: usize,
 }
@@ -102,8 +104,20 @@ impl Entry {
             segs,
             body_start,
             indent,
+            replayed: false,
             height: 1,
         }
+    }
+
+    /// The same entry marked as replayed from the server's log (drawn dim).
+    pub fn replayed(mut self) -> Self {
+        self.replayed = true;
+        self
+    }
+
+    /// Whether the entry was replayed from the server's log.
+    pub fn is_replayed(&self) -> bool {
+        self.replayed
     }
 
     /// The segments, prefix first.
@@ -243,6 +257,16 @@ impl Entry {
         )
     }
 
+    /// A line that divides the history (`      — ao vivo —`): no time, the text under the text
+    /// column.
+    pub fn divider(text: &str) -> Self {
+        Self::new(
+            None,
+            vec![plain(&" ".repeat(TIME_COLUMNS))],
+            vec![Seg::new(text, Look::Notice)],
+        )
+    }
+
     /// An error: `12:30 !! texto`.
     pub fn error(time: &str, text: &str) -> Self {
         Self::new(
@@ -252,6 +276,9 @@ impl Entry {
         )
     }
 }
+
+/// Columns of the time prefix (`HH:MM `).
+const TIME_COLUMNS: usize = 6;
 
 fn time_seg(time: &str) -> Seg {
     Seg::new(&format!("{time} "), Look::Time)

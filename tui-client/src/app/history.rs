@@ -51,6 +51,11 @@ impl History {
         }
     }
 
+    /// Most entries kept.
+    pub fn cap(&self) -> usize {
+        self.cap
+    }
+
     /// The entries, oldest first.
     pub fn entries(&self) -> &VecDeque<Entry> {
         &self.entries

@@ -1,17 +1,24 @@
-//! The model and its update function: every key, paste, resize and network event goes through
-//! [`update`], which changes the [`App`] and returns the [`Effect`]s for the binary to perform.
-//! Nothing here touches a terminal, a socket or the clock directly, so tests drive it with values.
+//! The model and its update function: every key, paste, resize, network event and timer tick
+//! goes through [`update`], which changes the [`App`] and returns the [`Effect`]s for the binary
+//! to perform. Nothing here touches a terminal, a socket or the clock directly (a wait is an
+//! [`Effect::Timer`] answered by an [`Event::Tick`]), so tests drive it with values.
 
 mod actions;
 mod commands;
 pub mod dialog;
 pub mod entry;
+mod events;
 pub mod history;
 pub mod input;
+mod link;
+pub mod reconnect;
+pub mod replay;
 mod server;
+mod session;
 pub mod users;
 
 use std::collections::VecDeque;
+use std::time::Duration;
 
 use crossterm::event::KeyEvent;
 use papo_protocol::{ClientLine, Nickname, ServerLine, Timestamp};
@@ -20,11 +27,15 @@ use ratatui::layout::Rect;
 use crate::config::Config;
 use crate::keys::{self, Action, Key};
 use crate::theme::Theme;
-pub use commands::connect_now;
+pub use commands::{connect_now, typed_commands};
 pub use dialog::{Dialog, Field, Server};
 pub use entry::{Entry, Zone};
 use history::History;
 use input::InputLine;
+pub use link::Link;
+use reconnect::Backoff;
+use replay::Replay;
+use session::Session;
 use users::Users;
 
 /// Identifies one connection attempt, so events from an old connection are ignored.
@@ -63,6 +74,8 @@ pub enum Event {
         /// Why.
         why: String,
     },
+    /// The time asked for by the latest [`Effect::Timer`] has passed.
+    Tick,
 }
 
 /// What a connection reports.
@@ -108,6 +121,9 @@ pub enum Effect {
     },
     /// Write the config file.
     SaveConfig(Config),
+    /// Send an [`Event::Tick`] after this long. A new timer replaces the one pending, so only
+    /// the latest one ticks.
+    Timer(Duration),
 }
 
 /// Where the time comes from.
@@ -130,64 +146,8 @@ pub struct Options {
     pub clock: Clock,
     /// The zone times are shown in.
     pub zone: Zone,
-}
-
-/// The state of the link to a server.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Link {
-    /// No connection; the reason the last one ended, if any.
-    Offline {
-        /// Why the last connection ended.
-        reason: Option<String>,
-    },
-    /// Opening the TCP connection.
-    Connecting {
-        /// The attempt.
-        conn: ConnId,
-        /// Where to.
-        server: Server,
-        /// The nickname to ask for.
-        nick: Nickname,
-    },
-    /// Connected, nickname asked for or about to be; not in the room yet.
-    LoggingIn {
-        /// The connection.
-        conn: ConnId,
-        /// Where.
-        server: Server,
-        /// The nickname asked for.
-        nick: Nickname,
-        /// Whether it was sent.
-        nick_sent: bool,
-        /// The server refused a nickname: Esc in the dialog gives up.
-        refused: bool,
-    },
-    /// In the room.
-    Online {
-        /// The connection.
-        conn: ConnId,
-        /// Where.
-        server: Server,
-        /// Your nickname, as the server spells it.
-        nick: Nickname,
-    },
-}
-
-impl Link {
-    /// The current connection, if any.
-    pub fn conn(&self) -> Option<ConnId> {
-        match self {
-            Self::Offline { .. } => None,
-            Self::Connecting { conn, .. }
-            | Self::LoggingIn { conn, .. }
-            | Self::Online { conn, .. } => Some(*conn),
-        }
-    }
-
-    /// Whether a TCP connection is open (lines can be sent).
-    pub fn is_open(&self) -> bool {
-        matches!(self, Self::LoggingIn { .. } | Self::Online { .. })
-    }
+    /// Seeds the jitter of reconnect waits (fixed in tests, from the clock in the binary).
+    pub seed: u64,
 }
 
 /// The whole client state.
@@ -229,8 +189,13 @@ pub struct App {
     users_pending: VecDeque<bool>,
     /// A membership change arrived while a request was in flight: ask again after it.
     users_resync: bool,
-    awaiting_own_join: bool,
     bye: Option<String>,
+    /// The waits between automatic reconnects.
+    backoff: Backoff,
+    /// What is remembered of the server's log and of your session there, to resume it.
+    session: Session,
+    /// Replayed events collected between `WELCOME` and `LIVE`.
+    replay: Option<Replay>,
 }
 
 impl App {
@@ -255,8 +220,10 @@ impl App {
             next_conn: 0,
             users_pending: VecDeque::new(),
             users_resync: false,
-            awaiting_own_join: false,
             bye: None,
+            backoff: Backoff::new(options.seed),
+            session: Session::default(),
+            replay: None,
         };
         app.resize(options.size.0, options.size.1);
         let first = keys::first_label(keys::Context::Global, Action::OpenDialog)
@@ -274,6 +241,12 @@ impl App {
             Link::Online { nick, .. } | Link::LoggingIn { nick, .. } => Some(nick),
             _ => None,
         }
+    }
+
+    /// While a replay is being collected (between `WELCOME` and `LIVE`), how many items it
+    /// holds so far.
+    pub fn replaying(&self) -> Option<usize> {
+        self.replay.as_ref().map(Replay::len)
     }
 
     fn now(&self) -> String {
@@ -364,6 +337,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
             app.error(&format!("não foi possível salvar a configuração: {why}"))
         }
         Event::SendFailed { line, why } => server::send_failed(app, &line, &why),
+        Event::Tick => reconnect::tick(app, &mut fx),
     }
     fx
 }

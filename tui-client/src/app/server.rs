@@ -1,48 +1,39 @@
-//! What the connection reports: the login handshake, room events (deduplicated by id), replies,
-//! errors and the end of the connection.
+//! What the connection reports: each server line goes to its handler (the login handshake in
+//! `session`, the replay in `replay`, live room events in `events`), replies and errors are
+//! handled here, and so is the end of a connection, which may start a reconnect.
 
-use papo_protocol::{
-    ClientLine, Command, ErrorCode, EventId, Nickname, PROTOCOL_VERSION, ServerLine,
-};
+use papo_protocol::{ClientLine, Command, ErrorCode, Nickname, ServerLine};
 
-use super::entry::{Entry, cap_text, hhmm, mentions};
-use super::{App, Dialog, Effect, Field, Link, NetEvent};
+use super::entry::cap_text;
+use super::{App, Dialog, Effect, Field, Link, NetEvent, events, reconnect, replay, session};
 use crate::sanitize;
 
 /// Handles one event of the current connection.
 pub(super) fn handle(app: &mut App, event: NetEvent, fx: &mut Vec<Effect>) {
     match event {
         NetEvent::Connected => {
-            if let Link::Connecting { conn, server, nick } = &app.link {
+            if let Link::Connecting {
+                conn,
+                server,
+                nick,
+                retry,
+            } = &app.link
+            {
                 app.link = Link::LoggingIn {
                     conn: *conn,
                     server: server.clone(),
                     nick: nick.clone(),
                     nick_sent: false,
                     refused: false,
+                    retry: *retry,
                 };
             }
         }
-        NetEvent::ConnectFailed(why) => {
-            let why = sanitize::clean(&why);
-            let message = match &app.link {
-                Link::Connecting { server, .. } => {
-                    format!("não foi possível conectar a {server}: {why}")
-                }
-                _ => why,
-            };
-            app.error(&message);
-            app.link = Link::Offline {
-                reason: Some(message.clone()),
-            };
-            reopen_dialog(app, Field::Host, message);
-            if app.quitting {
-                fx.push(Effect::Quit {
-                    wait_for_close: false,
-                });
-            }
+        NetEvent::ConnectFailed(why) => connect_failed(app, &sanitize::clean(&why), fx),
+        NetEvent::Line(mut line) => {
+            cap_texts(&mut line);
+            handle_line(app, line, fx);
         }
-        NetEvent::Line(line) => handle_line(app, capped(line), fx),
         NetEvent::Malformed(mut raw) => {
             cap_text(&mut raw);
             malformed(app, &raw, fx);
@@ -58,9 +49,9 @@ pub(super) fn handle(app: &mut App, event: NetEvent, fx: &mut Vec<Effect>) {
 /// Most `HELP` lines kept for the help overlay.
 pub const MAX_SERVER_HELP_LINES: usize = 200;
 
-/// The line with every text field cut to [`super::entry::MAX_TEXT_BYTES`].
-fn capped(mut line: ServerLine) -> ServerLine {
-    match &mut line {
+/// Cuts every text field of `line` to [`super::entry::MAX_TEXT_BYTES`].
+fn cap_texts(line: &mut ServerLine) {
+    match line {
         ServerLine::Hello { text, .. }
         | ServerLine::Welcome { text, .. }
         | ServerLine::Message { text, .. }
@@ -68,11 +59,14 @@ fn capped(mut line: ServerLine) -> ServerLine {
         | ServerLine::Private { text, .. }
         | ServerLine::Help { text }
         | ServerLine::Error { text, .. }
-        | ServerLine::Bye { text } => cap_text(text),
+        | ServerLine::Bye { text }
+        | ServerLine::Notice { text }
+        | ServerLine::Skipped { text, .. }
+        | ServerLine::Live { text, .. } => cap_text(text),
         ServerLine::Left { reason, .. } => cap_text(reason),
+        ServerLine::Replayed(event) => cap_texts(event),
         ServerLine::Joined { .. } | ServerLine::Renamed { .. } | ServerLine::Users { .. } => {}
     }
-    line
 }
 
 /// A line the protocol crate could not parse. An `ERR` with a code this client does not know
@@ -100,13 +94,67 @@ pub(super) fn send_failed(app: &mut App, line: &ClientLine, why: &str) {
     }
 }
 
+/// The connection could not be opened. An automatic attempt schedules the next one; any other
+/// brings the dialog back with the reason.
+fn connect_failed(app: &mut App, why: &str, fx: &mut Vec<Effect>) {
+    let link = std::mem::replace(&mut app.link, Link::Offline { reason: None });
+    if app.quitting {
+        fx.push(Effect::Quit {
+            wait_for_close: false,
+        });
+        return;
+    }
+    match link {
+        Link::Connecting {
+            server,
+            nick,
+            retry: true,
+            ..
+        } => retry_later(app, server, nick, why.to_owned(), fx),
+        Link::Connecting { server, .. } => {
+            let message = format!("não foi possível conectar a {server}: {why}");
+            app.error(&message);
+            app.link = Link::Offline {
+                reason: Some(message.clone()),
+            };
+            reopen_dialog(app, Field::Host, message);
+        }
+        other => {
+            app.error(why);
+            app.link = other;
+        }
+    }
+}
+
+/// An automatic attempt failed (`why`): says so, dimly, and waits for the next one.
+fn retry_later(
+    app: &mut App,
+    server: super::Server,
+    nick: Nickname,
+    why: String,
+    fx: &mut Vec<Effect>,
+) {
+    reconnect::schedule(app, server, nick, why.clone(), fx);
+    if let Link::Waiting { remaining, .. } = &app.link {
+        let secs = reconnect::seconds_left(*remaining);
+        app.notice(
+            &format!("reconexão falhou: {why} — nova tentativa em {secs} s"),
+            true,
+        );
+    }
+}
+
+/// The connection ended. Out of the room (or while quitting) that is the end; a room left
+/// without `/SAIR`, or an automatic attempt that failed, starts (or goes on) reconnecting.
 fn closed(app: &mut App, why: String, fx: &mut Vec<Effect>) {
     // Shown in the status bar too, so cleaned here as well as on arrival.
     let reason = sanitize::clean(&app.bye.take().unwrap_or(why));
-    let was_joining = matches!(app.link, Link::LoggingIn { .. } | Link::Connecting { .. });
-    app.link = Link::Offline {
-        reason: Some(reason.clone()),
-    };
+    let link = std::mem::replace(
+        &mut app.link,
+        Link::Offline {
+            reason: Some(reason.clone()),
+        },
+    );
     reset_session(app);
     if app.quitting {
         fx.push(Effect::Quit {
@@ -114,11 +162,30 @@ fn closed(app: &mut App, why: String, fx: &mut Vec<Effect>) {
         });
         return;
     }
-    app.error(&format!(
-        "desconectado: {reason} — /ENTRAR (ou F2) reconecta"
-    ));
-    if was_joining {
-        reopen_dialog(app, Field::Host, format!("desconectado: {reason}"));
+    match link {
+        Link::Online { server, nick, .. } => {
+            app.error(&format!("desconectado: {reason} — reconectando…"));
+            reconnect::schedule(app, server, nick, reason, fx);
+        }
+        Link::Connecting {
+            server,
+            nick,
+            retry: true,
+            ..
+        }
+        | Link::LoggingIn {
+            server,
+            nick,
+            retry: true,
+            ..
+        } => retry_later(app, server, nick, reason, fx),
+        Link::Connecting { .. } | Link::LoggingIn { .. } => {
+            app.error(&format!(
+                "desconectado: {reason} — /ENTRAR (ou F2) reconecta"
+            ));
+            reopen_dialog(app, Field::Host, format!("desconectado: {reason}"));
+        }
+        Link::Offline { .. } | Link::Waiting { .. } => {}
     }
 }
 
@@ -127,8 +194,8 @@ pub(super) fn reset_session(app: &mut App) {
     app.users.clear();
     app.users_pending.clear();
     app.users_resync = false;
-    app.awaiting_own_join = false;
     app.bye = None;
+    session::end_connection(app);
 }
 
 fn reopen_dialog(app: &mut App, focus: Field, message: String) {
@@ -156,124 +223,12 @@ fn resync_users(app: &mut App, fx: &mut Vec<Effect>) {
 }
 
 fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
-    let me = app.my_nick().cloned();
-    let is_me = |n: &Nickname| me.as_ref().is_some_and(|m| m.same_user(n));
-    let me_str = me.as_ref().map_or("", |m| m.as_str()).to_owned();
-    let is_action = matches!(line, ServerLine::Action { .. });
     match line {
-        ServerLine::Hello { version, .. } => {
-            // The greeting asks nc users for a nickname; this client sends it by itself, so
-            // the text would only confuse. The WELCOME that follows says what happened.
-            if version != PROTOCOL_VERSION {
-                app.error(&format!(
-                    "o servidor fala a versão {version} do protocolo; este cliente, a {PROTOCOL_VERSION}"
-                ));
-            }
-            if let Link::LoggingIn {
-                nick, nick_sent, ..
-            } = &mut app.link
-                && !*nick_sent
-            {
-                *nick_sent = true;
-                let nick = nick.to_string();
-                fx.push(Effect::Send(ClientLine::Command(Command::Nick { nick })));
-            }
-        }
-        ServerLine::Welcome { nick, text } => {
-            if let Link::LoggingIn { conn, server, .. } = &app.link {
-                app.link = Link::Online {
-                    conn: *conn,
-                    server: server.clone(),
-                    nick: nick.clone(),
-                };
-            }
-            app.awaiting_own_join = true;
-            app.notice(&text, false);
-            app.config.nick = nick.to_string();
-            app.save_config(fx);
-            request_users(app, false, fx);
-        }
-        ServerLine::Message {
-            id,
-            time,
-            nick,
-            text,
-        }
-        | ServerLine::Action {
-            id,
-            time,
-            nick,
-            text,
-        } => {
-            if fresh(app, id) {
-                let own = is_me(&nick);
-                let mention = !own && mentions(&text, &me_str);
-                let build = if is_action {
-                    Entry::action
-                } else {
-                    Entry::message
-                };
-                let e = build(id, &hhmm(time, app.zone), &nick, &text, own, mention);
-                app.history.push(e, mention);
-            }
-        }
-        ServerLine::Private {
-            id,
-            time,
-            from,
-            to,
-            text,
-        } => {
-            if fresh(app, id) {
-                let mention = is_me(&to) && !is_me(&from);
-                let e = Entry::private(id, &hhmm(time, app.zone), &from, &to, &text, me.as_ref());
-                app.history.push(e, mention);
-            }
-        }
-        ServerLine::Joined { id, time, nick } => {
-            if app.awaiting_own_join && is_me(&nick) {
-                app.awaiting_own_join = false;
-                // A live event newly accepted has an id above every id the server issued before;
-                // a lower one means the server started over (ids are not persistent yet).
-                if app.history.max_seen().is_some_and(|max| id <= max) {
-                    app.history.new_epoch();
-                }
-            }
-            if fresh(app, id) {
-                app.users.add(&nick);
-                let e = Entry::joined(id, &hhmm(time, app.zone), &nick, is_me(&nick));
-                app.history.push(e, false);
-                request_users(app, false, fx);
-            }
-        }
-        ServerLine::Left {
-            id,
-            time,
-            nick,
-            kind,
-            reason,
-        } => {
-            if fresh(app, id) {
-                app.users.remove(&nick);
-                let e = Entry::left(id, &hhmm(time, app.zone), &nick, kind, &reason);
-                app.history.push(e, false);
-                request_users(app, false, fx);
-            }
-        }
-        ServerLine::Renamed { id, time, old, new } => {
-            if fresh(app, id) {
-                let own = is_me(&old);
-                app.users.rename(&old, &new);
-                if own && let Link::Online { nick, .. } = &mut app.link {
-                    *nick = new.clone();
-                    app.config.nick = new.to_string();
-                    app.save_config(fx);
-                }
-                let e = Entry::renamed(id, &hhmm(time, app.zone), &old, &new, own);
-                app.history.push(e, false);
-                request_users(app, false, fx);
-            }
-        }
+        ServerLine::Hello { version, epoch, .. } => session::hello(app, version, epoch, fx),
+        ServerLine::Welcome { nick, token, text } => session::welcome(app, nick, token, &text, fx),
+        ServerLine::Replayed(event) => replay::replayed(app, *event),
+        ServerLine::Skipped { count, .. } => replay::skipped(app, count),
+        ServerLine::Live { last, .. } => replay::live(app, last),
         ServerLine::Users { nicks } => {
             let show = app.users_pending.pop_front().unwrap_or(false);
             if show {
@@ -294,32 +249,28 @@ fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
                 app.server_help.push(sanitize::clean(&text));
             }
         }
-        ServerLine::Error { code, text } => server_error(app, code, &text),
+        ServerLine::Error { code, text } => server_error(app, code, &text, fx),
         ServerLine::Bye { text } => {
             app.notice(&format!("servidor: {text}"), false);
             app.bye = Some(text);
         }
+        ServerLine::Notice { text } => app.notice(&format!("servidor: {text}"), false),
+        event @ (ServerLine::Message { .. }
+        | ServerLine::Action { .. }
+        | ServerLine::Private { .. }
+        | ServerLine::Joined { .. }
+        | ServerLine::Left { .. }
+        | ServerLine::Renamed { .. }) => events::live(app, event, fx),
     }
 }
 
-fn fresh(app: &App, id: EventId) -> bool {
-    !app.history.has_seen(id)
-}
-
-fn server_error(app: &mut App, code: ErrorCode, text: &str) {
+fn server_error(app: &mut App, code: ErrorCode, text: &str, fx: &mut Vec<Effect>) {
     app.error(text);
     if code == ErrorCode::ServerFull {
         // The server closes right after saying so: that is why the connection ends.
         app.bye = Some(text.to_owned());
     }
-    let refused_nick = matches!(code, ErrorCode::NickInUse | ErrorCode::NickInvalid);
-    if let Link::LoggingIn {
-        refused, nick_sent, ..
-    } = &mut app.link
-        && refused_nick
-    {
-        *refused = true;
-        *nick_sent = true;
+    if session::login_error(app, code, fx) {
         reopen_dialog(app, Field::Nick, text.to_owned());
     }
 }

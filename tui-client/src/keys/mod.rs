@@ -59,7 +59,7 @@ pub enum Action {
     Quit,
     /// Open or close the help overlay.
     ToggleHelp,
-    /// Open the connect dialog.
+    /// Open the connect dialog; while waiting to reconnect, reconnect at once.
     OpenDialog,
     /// Ask the server who is in the room.
     RefreshUsers,
@@ -158,7 +158,7 @@ pub const BINDINGS: &[Binding] = &[
         "sair",
     ),
     hint(
-        bind(Context::Global, &[Key::plain(K::F(2)), Key::ctrl('n')], Action::OpenDialog, "conectar a um servidor (/ENTRAR)"),
+        bind(Context::Global, &[Key::plain(K::F(2)), Key::ctrl('n')], Action::OpenDialog, "conectar (/ENTRAR); reconectando: tenta já"),
         "conectar",
     ),
     bind(Context::Global, &[Key::plain(K::F(5)), Key::ctrl('r')], Action::RefreshUsers, "atualiza a lista de pessoas (/USUARIOS)"),

@@ -1,14 +1,14 @@
 //! The help overlay: the server's own command list (its latest answer to `/AJUDA`, if any), every
-//! key of the key table, by context, then every command of the protocol's command table.
+//! key of the key table, by context, then every command people type (the protocol's command
+//! table, less what papo sends by itself).
 //! Scrolls with ↑/↓/PgUp/PgDn.
 
-use papo_protocol::COMMANDS;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
-use crate::app::App;
+use crate::app::{App, typed_commands};
 use crate::keys::{self, Context};
 use crate::theme::Look;
 use crate::wrap::{Seg, rows_as_text, text_width, wrap};
@@ -80,7 +80,7 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
         out.push(HelpLine::Blank);
     }
     out.push(HelpLine::Title("Comandos (digite na linha de mensagem)"));
-    for c in &COMMANDS {
+    for c in typed_commands() {
         let aliases: Vec<String> = c.aliases.iter().map(|a| format!("/{a}")).collect();
         let mut left = c.usage.to_owned();
         if !aliases.is_empty() {

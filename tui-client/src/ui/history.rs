@@ -66,7 +66,10 @@ fn draw_row(app: &App, entry: &Entry, row: &Row, area: Rect, buf: &mut Buffer) {
             continue;
         };
         let text = seg.text().get(piece.start..piece.end).unwrap_or_default();
-        let style = app.theme.style(seg.look);
+        let mut style = app.theme.style(seg.look);
+        if entry.is_replayed() {
+            style = app.theme.replayed(style);
+        }
         let (next_x, _) = buf.set_stringn(x, area.y, text, usize::from(right - x), style);
         x = next_x;
     }

@@ -4,7 +4,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use crate::app::{App, Link};
+use crate::app::{App, Link, reconnect};
 use crate::keys::{self, Action, Context};
 use crate::theme::Look;
 use crate::wrap::text_width;
@@ -17,6 +17,19 @@ pub fn state_text(app: &App) -> String {
     match &app.link {
         Link::Offline { reason: None } => "desconectado — /ENTRAR ou F2 para conectar".to_owned(),
         Link::Offline { reason: Some(r) } => format!("desconectado: {r} — F2 reconecta"),
+        Link::Waiting { remaining, .. } => {
+            let secs = reconnect::seconds_left(*remaining);
+            let now = keys::first_label(Context::Global, Action::OpenDialog)
+                .map_or_else(String::new, |k| format!(" {k} agora,"));
+            let cancel = keys::first_label(Context::Room, Action::Live)
+                .map_or_else(String::new, |k| format!(" {k} cancela"));
+            format!("reconectando em {secs} s…{now}{cancel}")
+        }
+        Link::Connecting {
+            server,
+            retry: true,
+            ..
+        } => format!("reconectando a {server}…{}", cancel_hint()),
         Link::Connecting { server, .. } => format!("conectando a {server}…{}", cancel_hint()),
         Link::LoggingIn { server, nick, .. } => {
             format!("entrando em {server} como {nick}…{}", cancel_hint())

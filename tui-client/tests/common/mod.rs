@@ -12,6 +12,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 
+/// The seed of the reconnect jitter in tests.
+pub const SEED: u64 = 42;
+
 /// 2026-11-24T23:30:00Z.
 pub const NOW: Timestamp = Timestamp::from_unix_seconds(1_795_995_000);
 
@@ -30,6 +33,7 @@ pub fn options(width: u16, height: u16, no_color: bool) -> Options {
         theme: Theme { no_color },
         clock: Clock::Fixed(NOW),
         zone: Zone::Utc,
+        seed: SEED,
     }
 }
 
@@ -97,8 +101,14 @@ pub fn connect_id(fx: &[Effect]) -> ConnId {
         .expect("a Connect effect")
 }
 
+/// The epoch of the test server's log.
+pub const EPOCH: &str = "e1";
+
 /// The server's greeting, meant for nc users: papo sends the nickname itself and never shows it.
-pub const HELLO: &str = "HELLO papo 1 :olá! diga seu apelido com /NICK apelido";
+pub const HELLO: &str = "HELLO papo 2 e1 :olá! diga seu apelido com /NICK apelido";
+
+/// The resume token `online_as` gets.
+pub const TOKEN: &str = "tok1";
 
 /// Connects as `me` and goes through the whole login; the room then holds `me` and `others`.
 pub fn online_as(app: &mut App, me: &str, others: &[&str]) -> ConnId {
@@ -113,8 +123,9 @@ pub fn online_as(app: &mut App, me: &str, others: &[&str]) -> ConnId {
     line(
         app,
         conn,
-        &format!("WELCOME {me} :você entrou na sala como {me}"),
+        &format!("WELCOME {me} {TOKEN} :você entrou na sala como {me}"),
     );
+    line(app, conn, "LIVE 0 :ao vivo");
     line(app, conn, &format!("JOIN 1 2026-11-24T23:30:05Z {me}"));
     let mut all: Vec<&str> = others.to_vec();
     all.push(me);

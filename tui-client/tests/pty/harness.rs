@@ -4,6 +4,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child as StdChild, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -48,40 +49,117 @@ pub fn server_binary() -> PathBuf {
         .clone()
 }
 
-/// A `papo-server` on a free port, killed when dropped.
+/// A directory of its own under the system's temporary directory, removed when dropped.
+pub struct TempDir {
+    /// Where it is.
+    pub path: PathBuf,
+}
+
+impl TempDir {
+    /// A new, empty directory whose name says which test made it.
+    pub fn new(what: &str) -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("papo-{what}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("temporary directory");
+        Self { path }
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// A `papo-server` on a free port with its history database in a temporary directory (never
+/// the user's), killed when dropped.
 pub struct Server {
-    child: StdChild,
+    child: Option<StdChild>,
     /// The port it listens on.
     pub port: u16,
+    dir: TempDir,
 }
 
 impl Server {
     pub fn start() -> Self {
-        let mut child = Command::new(server_binary())
-            .args(["--host", "127.0.0.1", "--port", "0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("papo-server starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut first = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut first)
-            .expect("first line");
-        let port = first
-            .trim()
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("unexpected first line {first:?}"));
-        Self { child, port }
+        let dir = TempDir::new("server");
+        let child = spawn_server(0, &dir.path.join("history.db"));
+        let port = child.1;
+        Self {
+            child: Some(child.0),
+            port,
+            dir,
+        }
+    }
+
+    /// Kills the server with SIGKILL, as a crash would: nothing is said to anyone.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same port with the same database, killing it first if
+    /// it still runs (so this is also a restart). The port is free the moment the old process
+    /// is gone, but is polled for until the deadline all the same.
+    pub fn start_again(&mut self) {
+        self.kill();
+        let db = self.dir.path.join("history.db");
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            match try_spawn_server(self.port, &db) {
+                Some((child, port)) => {
+                    assert_eq!(port, self.port);
+                    self.child = Some(child);
+                    return;
+                }
+                None if Instant::now() < deadline => thread::sleep(POLL),
+                None => panic!("papo-server did not start again on port {}", self.port),
+            }
+        }
+    }
+}
+
+/// Starts `papo-server` on `port` (0: any free one) with its history in `db`; returns it and
+/// its port.
+fn spawn_server(port: u16, db: &Path) -> (StdChild, u16) {
+    try_spawn_server(port, db).unwrap_or_else(|| panic!("papo-server did not start"))
+}
+
+/// Like [`spawn_server`]; `None` if the server did not come up (the port is taken, say).
+fn try_spawn_server(port: u16, db: &Path) -> Option<(StdChild, u16)> {
+    let mut cmd = Command::new(server_binary());
+    cmd.args(["--host", "127.0.0.1", "--port", &port.to_string()]);
+    cmd.arg("--history-db").arg(db);
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("papo-server starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut first = String::new();
+    let _ = BufReader::new(stdout).read_line(&mut first);
+    let port = first
+        .trim()
+        .strip_prefix("listening on ")
+        .and_then(|addr| addr.rsplit(':').next())
+        .and_then(|p| p.parse().ok());
+    match port {
+        Some(port) => Some((child, port)),
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            None
+        }
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.kill();
     }
 }
 

@@ -82,6 +82,75 @@ fn sighup_sends_sair_and_exits() {
 }
 
 #[test]
+fn papo_reconnects_by_itself_after_a_server_crash_and_shows_what_it_missed_once() {
+    let mut server = Server::start();
+    let port = server.port.to_string();
+    let mut papo = Papo::start("reconnect", &["127.0.0.1", &port, "--nick", "ana"], &[]);
+    papo.wait_text(&format!("conectado a 127.0.0.1:{port} como ana"));
+    let mut bob = Raw::join(server.port, "bob");
+    bob.send("antes da queda");
+    papo.wait_text("bob: antes da queda");
+    papo.send("rascunho guardado");
+    papo.wait_text("> rascunho guardado");
+    drop(bob);
+
+    server.kill();
+    papo.wait_text("reconectando em");
+    // Two attempts failed while the server was down: the next waits about 4 s (at least 3.2),
+    // ample time for bob to come back and talk before papo does.
+    papo.wait_for("two failed attempts", |s| {
+        s.contents().matches("reconexão falhou").count() >= 2
+    });
+    server.start_again();
+    let mut bob = Raw::join(server.port, "bob");
+    let missed = ["perdida um", "perdida dois", "perdida três"];
+    for text in missed {
+        bob.send(text);
+        bob.expect_line(|l| l.starts_with("MSG ") && l.ends_with(&format!(" bob :{text}")));
+    }
+
+    papo.wait_text(&format!("conectado a 127.0.0.1:{port} como ana"));
+    papo.wait_for("the missed lines and the live separator", |s| {
+        let c = s.contents();
+        missed.iter().all(|m| c.contains(&format!("bob: {m}"))) && c.contains("— ao vivo —")
+    });
+    let contents = papo.contents();
+    for text in missed {
+        let shown = contents.matches(&format!("bob: {text}")).count();
+        assert_eq!(shown, 1, "{text:?} shown {shown} times:\n{contents}");
+    }
+    assert_eq!(
+        contents.matches("bob: antes da queda").count(),
+        1,
+        "{contents}"
+    );
+    // They came in the replay: after its marker, before the live separator.
+    let marker = contents
+        .find("enquanto você estava fora —")
+        .unwrap_or_else(|| panic!("no replay marker:\n{contents}"));
+    let live = contents.find("— ao vivo —").unwrap_or(0);
+    for text in missed {
+        let at = contents.find(&format!("bob: {text}")).unwrap_or(0);
+        assert!(
+            marker < at && at < live,
+            "{text:?} not replayed:\n{contents}"
+        );
+    }
+    papo.wait_for("bob in the users panel", |s| {
+        s.contents_between(2, 78, 3, 100).contains("bob")
+    });
+    let input = lock(&papo.screen)
+        .0
+        .screen()
+        .contents_between(ROWS - 1, 0, ROWS - 1, COLS);
+    assert_eq!(input.trim_end(), "> rascunho guardado");
+
+    papo.send(F10);
+    assert_eq!(papo.wait_exit(), 0);
+    papo.assert_restored();
+}
+
+#[test]
 fn no_color_keeps_the_reversed_status_bar_and_f10_quits() {
     let mut papo = Papo::start("nocolor", &[], &[("NO_COLOR", "1")]);
     papo.wait_text("desconectado");
