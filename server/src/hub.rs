@@ -160,6 +160,9 @@ impl Hub {
         if state.shutting_down || !state.connections.contains_key(&from) {
             return Next::Close;
         }
+        if let Some((session, _)) = resume.as_ref().and_then(|r| r.session.as_ref()) {
+            self.take_over(&mut state, from, *session);
+        }
         // Read the clock under the lock, so timestamps follow the order of event ids.
         let now = Timestamp::now();
         let was_member = state.room.contains(from);
@@ -243,6 +246,29 @@ impl Hub {
     /// How many connections are open.
     pub fn connections(&self) -> usize {
         self.lock().connections.len()
+    }
+
+    /// A session resumed on a new connection while its old one is still in the room (its peer
+    /// vanished without the server noticing yet): the old one leaves, so the nickname is free.
+    fn take_over(&self, state: &mut State, new: MemberId, session: SessionId) {
+        let old = state
+            .connections
+            .iter()
+            .find(|(id, c)| **id != new && c.session == Some(session))
+            .map(|(id, _)| *id);
+        let Some(old) = old.filter(|id| state.room.contains(*id)) else {
+            return;
+        };
+        tracing::info!(
+            old = old.0,
+            new = new.0,
+            "session resumed on a new connection"
+        );
+        self.leave(state, old, LeaveKind::Lost, replies::SESSION_RESUMED);
+        let bye = ServerLine::Bye {
+            text: replies::SESSION_RESUMED.to_owned(),
+        };
+        self.close(state, old, Some(bye));
     }
 
     fn leave(&self, state: &mut State, id: MemberId, kind: LeaveKind, reason: &str) {

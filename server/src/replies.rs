@@ -202,3 +202,6 @@ pub fn skipped(count: u64) -> ServerLine {
 
 /// Told to everyone when the history store fails, and to each member who joins after.
 pub const HISTORY_NOT_KEPT: &str = "atenção: o histórico não está sendo gravado (falha no armazenamento do servidor); a conversa continua";
+
+/// Why a member's old connection leaves when its session resumes on a new one.
+pub const SESSION_RESUMED: &str = "reconectou (sessão retomada em outra conexão)";

@@ -217,6 +217,31 @@ async fn private_messages_are_replayed_only_to_the_session_that_proves_itself() 
 }
 
 #[tokio::test]
+async fn a_session_resumed_while_its_old_connection_lingers_takes_its_place() {
+    let server = TestServer::start().await;
+    let mut ana = server.join("ana").await;
+    let mut bob = server.join("bob").await;
+    assert_eq!(ana.recv_join().await.1, "bob");
+    // ana's old connection is still open (the server has not noticed it is dead) when she
+    // comes back with her token: the old one leaves, the new one joins under her nickname.
+    let token = ana.token.clone();
+    let _again = resume(&server, "ana", bob.join_id, Some(&token)).await;
+    let (_, nick, _, reason) = bob.recv_part().await;
+    assert_eq!(
+        (nick.as_str(), reason.contains("reconectou")),
+        ("ana", true)
+    );
+    assert_eq!(bob.recv_join().await.1, "ana");
+    assert!(ana.recv_bye().await.contains("reconectou"));
+    ana.expect_closed().await;
+    // Without the token, the nickname is simply in use.
+    let mut eve = server.connect().await;
+    let epoch = eve.expect_hello().await;
+    eve.send(&format!("/RETOMAR ana {epoch} 0")).await;
+    eve.recv_error(papo_protocol::ErrorCode::NickInUse).await;
+}
+
+#[tokio::test]
 async fn a_resume_from_another_epoch_is_a_fresh_join() {
     let server = TestServer::with_config(Config {
         history_on_join: 2,
