@@ -155,6 +155,10 @@ async fn main() -> anyhow::Result<()> {
                 else {
                     continue;
                 };
+                // History replayed on joining (protocol 2) is not part of the run.
+                if text.starts_with("hist") {
+                    continue;
+                }
                 let mut text = text.trim_start_matches(':').split(' ');
                 let seq: i64 = text.next().and_then(|s| s.parse().ok()).unwrap_or(-1);
                 let sent: u128 = text.next().and_then(|s| s.parse().ok()).unwrap_or(0);
