@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use futures::StreamExt;
 use papo_protocol::{ClientLine, Command, EventId, Frame, LeaveKind, LineDecoder};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -13,7 +12,7 @@ use tokio_util::codec::FramedRead;
 use tokio_util::sync::CancellationToken;
 
 use crate::hub::{Hub, Next, Refused};
-use crate::log::RoomLog;
+use crate::log::{Read, ReadFailed, RoomLog};
 use crate::mailbox::{self, Mailbox, Stream};
 use crate::replies;
 use crate::room::MemberId;
@@ -29,6 +28,11 @@ const REFUSED_LINGER_TIME: Duration = Duration::from_millis(250);
 
 /// How many bytes a closing connection reads and discards at most.
 const LINGER_BYTES: u64 = 1024 * 1024;
+
+/// Tries at a catch-up read that fails (the file busy or damaged) before the reader gives the
+/// unreadable events up, and the pause between tries.
+const READ_ATTEMPTS: u32 = 3;
+const READ_RETRY: Duration = Duration::from_millis(100);
 
 /// Bytes gathered for one write: large enough that a busy room costs few system calls, small
 /// enough to be a modest constant per connection (a lagging reader never holds more).
@@ -134,17 +138,28 @@ async fn read_lines<R: AsyncRead + Unpin>(
             Some(Ok(Frame::Line(text))) => match ClientLine::parse(&text) {
                 Ok(None) => {}
                 Ok(Some(line)) => {
-                    // While the store is behind, stop reading: the sender waits, memory does not grow.
-                    hub.log().wait_for_room().await;
-                    let next = match line {
-                        ClientLine::Command(Command::Resume(request)) => {
-                            let session = match request.token.clone() {
-                                Some(token) => hub.log().find_session(token).await,
-                                None => None,
-                            };
-                            hub.resume(id, request, session)
+                    // Waits (while the store is behind, or for a session lookup) end with the
+                    // connection or the server.
+                    let handled = async {
+                        // While the store is behind, stop reading: the sender waits, memory
+                        // does not grow.
+                        hub.log().wait_for_room().await;
+                        match line {
+                            ClientLine::Command(Command::Resume(request)) => {
+                                let session = match request.token.clone() {
+                                    Some(token) => hub.log().find_session(token).await,
+                                    None => None,
+                                };
+                                hub.resume(id, request, session)
+                            }
+                            line => hub.handle(id, line),
                         }
-                        line => hub.handle(id, line),
+                    };
+                    let next = tokio::select! {
+                        biased;
+                        () = shutdown.cancelled() => return,
+                        () = mailbox.aborted() => break (LeaveKind::Lost, replies::CONNECTION_CLOSED.to_owned()),
+                        next = handled => next,
                     };
                     if next == Next::Close {
                         return;
@@ -226,8 +241,18 @@ async fn gather(mailbox: &Mailbox, log: &RoomLog, released: EventId, buf: &mut V
                 upto,
             } => {
                 let budget = WRITE_BUDGET - buf.len();
-                let events = log.read(after, upto, budget).await;
-                let sent = append_events(&stream, after, upto, &events, log, buf);
+                let mut read = log.read(after, upto, budget).await;
+                for _ in 1..READ_ATTEMPTS {
+                    if read.is_ok() {
+                        break;
+                    }
+                    tokio::time::sleep(READ_RETRY).await;
+                    read = log.read(after, upto, budget).await;
+                }
+                let sent = match read {
+                    Ok(read) => append_events(&stream, after, upto, &read, log, buf),
+                    Err(ReadFailed) => skip_unreadable(after, upto, log, buf),
+                };
                 mailbox.advance(sent);
             }
             mailbox::Next::Wait => return false,
@@ -237,48 +262,49 @@ async fn gather(mailbox: &Mailbox, log: &RoomLog, released: EventId, buf: &mut V
     false
 }
 
-/// Appends the events `stream` may read, marking replayed ones, and a `SKIPPED` line wherever
-/// ids jump (events no longer stored). Returns the last id handled.
+/// Appends the events `stream` may read, marking replayed ones, after a `SKIPPED` line if the
+/// reader was behind what the log keeps. Returns the last id handled.
 fn append_events(
     stream: &Stream,
     after: EventId,
     upto: EventId,
-    events: &[std::sync::Arc<crate::log::event::LoggedEvent>],
+    read: &Read,
     log: &RoomLog,
     buf: &mut Vec<u8>,
 ) -> EventId {
-    let mut expected = after.0 + 1;
-    for event in events {
-        if event.id.0 > expected {
-            skipped(event.id.0 - expected, buf);
-        }
-        expected = event.id.0 + 1;
+    if let Some(pruned_to) = read.pruned_to {
+        skipped(log.events_between(after, pruned_to), buf);
+    }
+    for event in &read.events {
         if !event.audience.includes(stream.session) {
             continue;
         }
         if event.id <= stream.replay_until {
-            buf.extend_from_slice(&event.replayed_wire());
+            buf.extend_from_slice(event.replayed_wire());
         } else {
             buf.extend_from_slice(&event.wire);
         }
     }
-    match events.last() {
-        Some(last) => last.id,
-        None => {
-            // Nothing readable at all after `after`: these events are gone (pruned, or the store
-            // failed). Skip to what the window holds, or to `upto`.
-            let resume_at = upto
-                .0
-                .min(log.oldest().0.saturating_sub(1))
-                .max(after.0 + 1);
-            skipped(resume_at - after.0, buf);
-            EventId(resume_at)
-        }
-    }
+    // No event at all up to `upto`: none was handed out in that span.
+    read.events.last().map_or(upto, |last| last.id)
+}
+
+/// The history could not be read (a damaged file): rather than stall, the reader moves on to
+/// what memory still holds, or to `upto`, and is told how much it missed.
+fn skip_unreadable(after: EventId, upto: EventId, log: &RoomLog, buf: &mut Vec<u8>) -> EventId {
+    let resume_at = match log.window_first() {
+        Some(first) if first > after => upto.min(EventId(first.0 - 1)),
+        _ => upto,
+    };
+    skipped(log.events_between(after, resume_at), buf);
+    resume_at
 }
 
 fn skipped(count: u64, buf: &mut Vec<u8>) {
+    if count == 0 {
+        return;
+    }
     if let Ok(line) = replies::skipped(count).encode() {
-        buf.extend_from_slice(Bytes::from(line).as_ref());
+        buf.extend_from_slice(line.as_bytes());
     }
 }

@@ -11,7 +11,7 @@ use papo_protocol::{ClientLine, Command, EventId, LeaveKind, Resume, ServerLine,
 
 use crate::config::Config;
 use crate::log::RoomLog;
-use crate::log::event::{Audience, NewSession, Record, SessionId};
+use crate::log::event::{Audience, NewSession, Record, SessionChange, SessionId};
 use crate::log::random_hex;
 use crate::mailbox::{Mailbox, PushError, Stream};
 use crate::replies;
@@ -62,6 +62,8 @@ struct Connection {
 struct State {
     room: Room,
     connections: HashMap<MemberId, Connection>,
+    /// The connection of each session in the room.
+    by_session: HashMap<SessionId, MemberId>,
     last_connection: u64,
     last_session: SessionId,
     shutting_down: bool,
@@ -82,6 +84,7 @@ impl Hub {
         let state = State {
             room: Room::starting_after(stored.newest),
             connections: HashMap::new(),
+            by_session: HashMap::new(),
             last_connection: 0,
             last_session: stored.last_session,
             shutting_down: false,
@@ -160,8 +163,10 @@ impl Hub {
         if state.shutting_down || !state.connections.contains_key(&from) {
             return Next::Close;
         }
-        if let Some((session, _)) = resume.as_ref().and_then(|r| r.session.as_ref()) {
-            self.take_over(&mut state, from, *session);
+        if let ClientLine::Command(Command::Resume(request)) = &line
+            && let Some((session, _)) = resume.as_ref().and_then(|r| r.session.as_ref())
+        {
+            self.take_over(&mut state, from, *session, &request.nick);
         }
         // Read the clock under the lock, so timestamps follow the order of event ids.
         let now = Timestamp::now();
@@ -250,15 +255,15 @@ impl Hub {
 
     /// A session resumed on a new connection while its old one is still in the room (its peer
     /// vanished without the server noticing yet): the old one leaves, so the nickname is free.
-    fn take_over(&self, state: &mut State, new: MemberId, session: SessionId) {
-        let old = state
-            .connections
-            .iter()
-            .find(|(id, c)| **id != new && c.session == Some(session))
-            .map(|(id, _)| *id);
-        let Some(old) = old.filter(|id| state.room.contains(*id)) else {
+    /// Only when the new connection would then get `wanted`: a resume that is refused anyway
+    /// costs the old connection nothing.
+    fn take_over(&self, state: &mut State, new: MemberId, session: SessionId, wanted: &str) {
+        let Some(&old) = state.by_session.get(&session) else {
             return;
         };
+        if old == new || state.room.contains(new) || !state.room.could_take(wanted, old) {
+            return;
+        }
         tracing::info!(
             old = old.0,
             new = new.0,
@@ -281,9 +286,19 @@ impl Hub {
         }
     }
 
+    /// `id` left the room with event `part`: its stream ends before it, and its session is
+    /// no longer connected.
     fn end_stream(&self, state: &mut State, id: MemberId, part: EventId) {
-        if let Some(connection) = state.connections.get(&id) {
-            connection.mailbox.end_stream(part);
+        let Some(connection) = state.connections.get(&id) else {
+            return;
+        };
+        connection.mailbox.end_stream(part);
+        if let Some(session) = connection.session
+            && state.by_session.get(&session) == Some(&id)
+        {
+            state.by_session.remove(&session);
+            self.log
+                .append(Record::Session(SessionChange::Ended(session, part)));
         }
     }
 
@@ -308,18 +323,23 @@ impl Hub {
     ) {
         let join_id = EventId(state.room.last_id().0);
         let (session, token) = match resume.as_ref().and_then(|r| r.session.clone()) {
-            Some(found) => found,
+            Some((session, token)) => {
+                self.log
+                    .append(Record::Session(SessionChange::Resumed(session)));
+                (session, token)
+            }
             None => {
                 state.last_session = SessionId(state.last_session.0 + 1);
                 let token = random_hex(16);
-                self.log.append(Record::Session(NewSession {
-                    id: state.last_session,
-                    token: token.clone(),
-                    since: join_id,
-                }));
+                self.log
+                    .append(Record::Session(SessionChange::New(NewSession {
+                        id: state.last_session,
+                        token: token.clone(),
+                    })));
                 (state.last_session, token)
             }
         };
+        state.by_session.insert(session, from);
         let (start, skipped) = self.replay_start(join_id, resume.as_ref());
         if let Some(connection) = state.connections.get_mut(&from) {
             connection.session = Some(session);
@@ -357,19 +377,23 @@ impl Hub {
         }
     }
 
-    /// Where a new member's events begin, and how many ids a resume could not replay.
+    /// Where a new member's events begin, and how many events a resume could not replay
+    /// (past [`MAX_REPLAY`]).
     fn replay_start(&self, join_id: EventId, resume: Option<&ResumeFrom>) -> (EventId, u64) {
-        let oldest = self.log.oldest().0;
-        let on_join = self.config.history_on_join;
-        let fresh = join_id.0.saturating_sub(on_join).max(oldest).max(1);
+        let before_join = EventId(join_id.0 - 1);
+        let oldest = self.log.oldest();
         let Some(resume) = resume.filter(|r| r.epoch == self.log.epoch() && r.after < join_id)
         else {
-            return (EventId(fresh.min(join_id.0)), 0);
+            let from = self.log.back_by(before_join, self.config.history_on_join);
+            return (EventId(from.0 + 1).max(oldest).min(join_id), 0);
         };
-        let wanted = resume.after.0 + 1;
-        let start = wanted.max(join_id.0.saturating_sub(MAX_REPLAY)).max(1);
-        // Ids below the oldest kept are reported by the writer when it meets the gap.
-        (EventId(start), start - wanted)
+        let missed = self.log.events_between(resume.after, before_join);
+        if missed <= MAX_REPLAY {
+            // Ids below the oldest kept are reported by the writer when it meets them.
+            return (EventId(resume.after.0 + 1), 0);
+        }
+        let from = self.log.back_by(before_join, MAX_REPLAY);
+        (EventId(from.0 + 1), missed - MAX_REPLAY)
     }
 
     /// Sends room events to the log, replies to their mailbox.
@@ -415,14 +439,10 @@ impl Hub {
         };
         if connection.mailbox.reply(after, bytes) == Err(PushError::Full) {
             tracing::warn!(member = to.0, "reply queue full; dropping");
+            connection.mailbox.abort();
+            self.leave(state, to, LeaveKind::Dropped, replies::SLOW_READER);
             // Forgotten at once, so nothing it still sends is taken for a new login.
-            if let Some(connection) = state.connections.remove(&to) {
-                connection.mailbox.abort();
-            }
-            let now = Timestamp::now();
-            let reason = replies::SLOW_READER.to_owned();
-            let departure = state.room.leave(to, LeaveKind::Dropped, reason, now);
-            self.deliver(state, departure);
+            state.connections.remove(&to);
         }
     }
 }

@@ -204,6 +204,12 @@ impl Room {
         }
     }
 
+    /// Whether `wanted` would be accepted if `holder` left (it is valid, and free or held by
+    /// `holder`).
+    pub fn could_take(&self, wanted: &str, holder: MemberId) -> bool {
+        self.claim(wanted, Some(holder)).is_ok()
+    }
+
     /// Validates a nickname against the rules and against the members (ignoring `except`).
     fn claim(&self, wanted: &str, except: Option<MemberId>) -> Result<Nickname, ServerLine> {
         let nick = Nickname::parse(wanted).map_err(|e| replies::nick_invalid(&e))?;

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use common::{Client, TestServer, WAIT};
 use papo_protocol::{EventId, ServerLine};
 use papo_server::Config;
-use papo_server::log::event::{LoggedEvent, NewSession, SessionId};
+use papo_server::log::event::{LoggedEvent, SessionChange, SessionId};
 use papo_server::log::sqlite::SqliteStore;
 use papo_server::log::store::{LogStore, StoreError};
 use papo_server::log::{LogConfig, RoomLog, Storage};
@@ -312,7 +312,7 @@ impl LogStore for FailingStore {
     fn append(
         &self,
         events: &[Arc<LoggedEvent>],
-        sessions: &[NewSession],
+        sessions: &[SessionChange],
     ) -> Result<(), StoreError> {
         if self.failing.load(Ordering::Relaxed) {
             return Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(
@@ -326,17 +326,21 @@ impl LogStore for FailingStore {
         &self,
         after: EventId,
         limit: usize,
+        max_bytes: usize,
     ) -> Result<Vec<Arc<LoggedEvent>>, StoreError> {
-        self.inner.read_after(after, limit)
+        self.inner.read_after(after, limit, max_bytes)
     }
     fn find_session(&self, token: &str) -> Result<Option<SessionId>, StoreError> {
         self.inner.find_session(token)
     }
-    fn prune(&self, upto: EventId) -> Result<(), StoreError> {
-        self.inner.prune(upto)
+    fn prune(&self, upto: EventId, max_rows: usize) -> Result<Option<EventId>, StoreError> {
+        self.inner.prune(upto, max_rows)
     }
     fn oldest(&self) -> Result<Option<EventId>, StoreError> {
         self.inner.oldest()
+    }
+    fn close(&self, clean: bool) -> Result<(), StoreError> {
+        self.inner.close(clean)
     }
 }
 
@@ -358,8 +362,13 @@ async fn when_the_store_fails_chat_goes_on_and_members_are_told() {
         },
         ..Config::default()
     };
-    let log =
-        RoomLog::with_store(Arc::new(store), stored, "test".into(), &config.history).expect("log");
+    let log = RoomLog::with_store(
+        Some(Arc::new(store)),
+        stored,
+        "test".into(),
+        &config.history,
+    )
+    .expect("log");
     let server = TestServer::with_log(config, log).await;
     let mut ana = server.join("ana").await;
     let mut bob = server.join("bob").await;
@@ -387,7 +396,9 @@ async fn when_the_store_fails_chat_goes_on_and_members_are_told() {
     }
     assert_eq!(told.len(), 2, "both members told");
     // Chat goes on, and a newcomer is told too, its replay served from memory and the file.
-    say_many(&mut ana, "depois", 3).await;
+    say_many(&mut ana, "depois", 2).await;
+    ana.send("depois 00002").await;
+    let last_seen = ana.recv_msg().await.id;
     let mut carla = server.connect().await;
     carla.expect_hello().await;
     carla.send("carla").await;
@@ -420,7 +431,14 @@ async fn when_the_store_fails_chat_goes_on_and_members_are_told() {
     // Nothing after the failure reached the file; what came before is all there.
     let (reopened, stored) = SqliteStore::open(&path, "e2").expect("reopens");
     assert_eq!(stored.epoch, "e1");
-    let kept = reopened.read_after(EventId(0), 100).expect("reads");
+    assert!(
+        stored.newest.0 > last_seen,
+        "ids handed out while the store failed are never handed out again ({} ≤ {last_seen})",
+        stored.newest
+    );
+    let kept = reopened
+        .read_after(EventId(0), 100, usize::MAX)
+        .expect("reads");
     let texts: Vec<String> = kept
         .iter()
         .filter_map(|e| match &e.line {
@@ -429,4 +447,52 @@ async fn when_the_store_fails_chat_goes_on_and_members_are_told() {
         })
         .collect();
     assert_eq!(texts, ["antes 00000", "antes 00001", "antes 00002"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_messages_stay_with_their_session_across_pruning_and_restarts() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let config = Config {
+        history: LogConfig {
+            storage: Storage::File(dir.path().join("history.db")),
+            keep: 100,
+            window_bytes: 64 * 1024,
+        },
+        ..Config::default()
+    };
+    let server = TestServer::with_config(config.clone()).await;
+    let mut alice = server.join("alice").await;
+    let mut bob = server.join("bob").await;
+    assert_eq!(alice.recv_join().await.1, "bob");
+    let token = alice.token.clone();
+    // Enough to prune the oldest events (and sessions nothing is addressed to).
+    for step in 0..7 {
+        say_many(&mut alice, &format!("s{step}"), 20).await;
+        for _ in 0..20 {
+            bob.recv_msg().await;
+        }
+    }
+    bob.send("/msg alice segredo").await;
+    assert!(matches!(bob.recv().await, ServerLine::Private { .. }));
+    assert!(matches!(alice.recv().await, ServerLine::Private { .. }));
+    drop((alice, bob));
+    server.shutdown().await;
+
+    let server = TestServer::with_config(config).await;
+    let private = |c: &Client| {
+        replayed_events(c)
+            .iter()
+            .any(|e| matches!(e, ServerLine::Private { text, .. } if text == "segredo"))
+    };
+    let mallory = server.join("mallory").await;
+    assert!(
+        !mallory.replayed.is_empty() && !private(&mallory),
+        "a new session never reads an old one's private messages: {:?}",
+        mallory.replayed.last()
+    );
+    let alice = resume(&server, "alice", 0, Some(&token)).await;
+    assert!(
+        private(&alice),
+        "alice's token still works after the restart"
+    );
 }

@@ -1,5 +1,7 @@
 //! What the room log holds: room events with the sessions that may read them, and sessions.
 
+use std::sync::OnceLock;
+
 use bytes::Bytes;
 use papo_protocol::{EventId, ServerLine};
 
@@ -40,6 +42,8 @@ pub struct LoggedEvent {
     pub audience: Audience,
     /// `line` encoded, as live readers receive it.
     pub wire: Bytes,
+    /// `line` encoded as a replay sends it, made on first use.
+    replayed: OnceLock<Bytes>,
 }
 
 impl LoggedEvent {
@@ -59,15 +63,18 @@ impl LoggedEvent {
             line,
             audience,
             wire,
+            replayed: OnceLock::new(),
         })
     }
 
-    /// The event as a replay sends it: marked `hist`.
-    pub fn replayed_wire(&self) -> Bytes {
-        match ServerLine::Replayed(Box::new(self.line.clone())).encode() {
-            Ok(text) => Bytes::from(text),
-            Err(_) => Bytes::new(),
-        }
+    /// The event as a replay sends it: marked `hist`. Encoded once, for every reader.
+    pub fn replayed_wire(&self) -> &Bytes {
+        self.replayed.get_or_init(|| {
+            match ServerLine::Replayed(Box::new(self.line.clone())).encode() {
+                Ok(text) => Bytes::from(text),
+                Err(_) => Bytes::new(),
+            }
+        })
     }
 
     /// Bytes this event holds in memory, roughly (for the window's budget).
@@ -77,16 +84,25 @@ impl LoggedEvent {
     }
 }
 
-/// A session as the store keeps it.
+/// A new session, as the store keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSession {
-    /// Its id.
+    /// Its id (never reused).
     pub id: SessionId,
     /// The secret that resumes it.
     pub token: String,
-    /// The first event id it could see (its `JOIN`): sessions older than what the log keeps
-    /// have nothing left to replay and are pruned with the events.
-    pub since: EventId,
+}
+
+/// What happens to a session. A session is kept while it is connected or a kept private
+/// message is addressed to it; once it ended before everything the log keeps, it is pruned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionChange {
+    /// Created at a fresh join.
+    New(NewSession),
+    /// Connected again (`/RETOMAR` with its token).
+    Resumed(SessionId),
+    /// Its connection left the room; the last event id then.
+    Ended(SessionId, EventId),
 }
 
 /// What the hub hands the log, in id order.
@@ -94,6 +110,6 @@ pub struct NewSession {
 pub enum Record {
     /// A room event.
     Event(ServerLine, Audience),
-    /// A new session.
-    Session(NewSession),
+    /// A session change.
+    Session(SessionChange),
 }

@@ -7,6 +7,7 @@
 //! after its position, from the window or, when it fell behind the window, from the store.
 
 pub mod event;
+pub mod gaps;
 pub mod sqlite;
 pub mod store;
 pub mod window;
@@ -17,20 +18,31 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use papo_protocol::EventId;
-use tokio::sync::{Notify, watch};
+use papo_protocol::{EventId, ServerLine};
+use tokio::sync::{Notify, Semaphore, watch};
 
-use event::{LoggedEvent, NewSession, Record, SessionId};
+use event::{LoggedEvent, Record, SessionChange, SessionId};
+use gaps::Gaps;
 use sqlite::SqliteStore;
 use store::{LogStore, MemoryStore, StoreError, Stored};
 use window::Window;
 
 /// Most records committed in one transaction.
 const MAX_BATCH: usize = 4096;
-/// Events appended but not yet committed before readers wait (backpressure on the senders).
-const MAX_PENDING: usize = 32 * 1024;
-/// Events read from the store per catch-up read.
+/// Bytes of events appended but not yet committed before readers wait (backpressure on the
+/// senders while the store is behind).
+const MAX_PENDING_BYTES: usize = 16 * 1024 * 1024;
+/// Events read from the store per catch-up read (also bounded by the reader's write budget).
 pub const CATCH_UP_PAGE: usize = 1024;
+/// Catch-up reads from the store running at once; more wait their turn.
+const CONCURRENT_STORE_READS: usize = 4;
+/// Bytes of history kept in memory with `--no-history`, or after the store failed.
+pub const MEMORY_HISTORY_BYTES: usize = 64 * 1024 * 1024;
+/// Rows deleted per pruning step, so one step never holds up commits for long.
+const PRUNE_STEP: usize = 8192;
+/// Events read into the window at start, so clients resuming after a restart are served
+/// from memory.
+const WARM_UP_EVENTS: usize = 10_000;
 
 /// Where the log keeps its events.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,24 +75,43 @@ pub struct Stats {
     pub store_nanos: AtomicU64,
 }
 
+/// Events read for a connection.
+#[derive(Debug, Default)]
+pub struct Read {
+    /// Ids before the first one asked for that are no longer kept: the reader was moved
+    /// past them, to this id (it should say how many it missed).
+    pub pruned_to: Option<EventId>,
+    /// The events, oldest first (possibly none: no event was handed out in the span).
+    pub events: Vec<Arc<LoggedEvent>>,
+}
+
+/// A catch-up read from the store failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the history could not be read")]
+pub struct ReadFailed;
+
 struct Shared {
     window: RwLock<Window>,
     released: watch::Sender<EventId>,
-    store: Arc<dyn LogStore>,
-    /// Takes over when the store fails: events go on, in memory only.
-    fallback: MemoryStore,
+    /// The durable store; `None` with `--no-history`.
+    store: Option<Arc<dyn LogStore>>,
+    /// Memory-only history: all of it with `--no-history`; what came after a store failure.
+    memory: MemoryStore,
     degraded: AtomicBool,
     degraded_signal: watch::Sender<bool>,
-    pending: AtomicUsize,
+    pending_bytes: AtomicUsize,
     room_for_more: Notify,
+    store_reads: Semaphore,
     stats: Stats,
     store_name: String,
     /// The oldest id a reader can still get (advanced by pruning).
     oldest: AtomicU64,
+    /// Ids never handed out.
+    gaps: Gaps,
 }
 
 enum Message {
-    Record(Record),
+    Record(Record, usize),
     Stop,
 }
 
@@ -119,6 +150,22 @@ pub fn random_hex(bytes: usize) -> String {
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// What an event weighs while it waits for its commit (an estimate made before encoding).
+fn pending_cost(record: &Record) -> usize {
+    match record {
+        Record::Event(line, _) => {
+            128 + match line {
+                ServerLine::Message { text, .. }
+                | ServerLine::Action { text, .. }
+                | ServerLine::Private { text, .. } => text.len(),
+                ServerLine::Left { reason, .. } => reason.len(),
+                _ => 0,
+            }
+        }
+        Record::Session(_) => 0,
+    }
+}
+
 impl RoomLog {
     /// Opens the store and starts the committer. A file that cannot be used is an error
     /// naming it; nothing is written over.
@@ -127,42 +174,57 @@ impl RoomLog {
         match &config.storage {
             Storage::File(path) => {
                 let (store, stored) = SqliteStore::open(path, &new_epoch)?;
-                Self::with_store(Arc::new(store), stored, path.display().to_string(), config)
+                let name = path.display().to_string();
+                Self::with_store(Some(Arc::new(store)), stored, name, config)
             }
             Storage::Memory => {
                 let stored = Stored {
                     epoch: new_epoch,
                     newest: EventId(0),
                     last_session: SessionId(0),
+                    gaps: Gaps::new(),
                 };
-                let store = Arc::new(MemoryStore::new());
-                Self::with_store(store, stored, "memória".to_owned(), config)
+                Self::with_store(None, stored, "memória".to_owned(), config)
             }
         }
     }
 
-    /// A log over any store that holds `stored`; `name` says which, in logs.
+    /// A log over `store` (memory only when `None`) that holds `stored`; `name` says which,
+    /// in logs.
     pub fn with_store(
-        store: Arc<dyn LogStore>,
+        store: Option<Arc<dyn LogStore>>,
         stored: Stored,
         name: String,
         config: &LogConfig,
     ) -> Result<Self, StoreError> {
-        let oldest = store.oldest()?;
+        let mut window = Window::new(config.window_bytes);
+        let mut oldest = EventId(stored.newest.0 + 1);
+        if let Some(store) = &store {
+            if let Some(first) = store.oldest()? {
+                oldest = first;
+            }
+            let newest_stored = stored.gaps.back_by(stored.newest.0, 0);
+            let from = stored.gaps.back_by(newest_stored, WARM_UP_EVENTS as u64);
+            for event in store.read_after(EventId(from), WARM_UP_EVENTS, usize::MAX)? {
+                window.push(event);
+            }
+        }
         let (released, _) = watch::channel(stored.newest);
         let (degraded_signal, _) = watch::channel(false);
         let shared = Arc::new(Shared {
-            window: RwLock::new(Window::new(config.window_bytes)),
+            window: RwLock::new(window),
             released,
             store,
-            fallback: MemoryStore::new(),
+            memory: MemoryStore::new(MEMORY_HISTORY_BYTES),
             degraded: AtomicBool::new(false),
             degraded_signal,
-            pending: AtomicUsize::new(0),
+            pending_bytes: AtomicUsize::new(0),
             room_for_more: Notify::new(),
+            store_reads: Semaphore::new(CONCURRENT_STORE_READS),
             stats: Stats::default(),
-            oldest: AtomicU64::new(oldest.map_or(stored.newest.0 + 1, |id| id.0)),
+            oldest: AtomicU64::new(oldest.0),
             store_name: name,
+            gaps: stored.gaps.clone(),
         });
         let (queue, records) = mpsc::channel();
         let committer = Committer {
@@ -171,7 +233,17 @@ impl RoomLog {
         };
         let handle = std::thread::Builder::new()
             .name("papo-log".into())
-            .spawn(move || committer.run(records))
+            .spawn(move || {
+                let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    committer.run(records)
+                }));
+                if ran.is_err() {
+                    // Without its committer the room would freeze, silently: better to stop,
+                    // so whatever supervises the server restarts it (nothing stored is lost).
+                    tracing::error!("the room log thread panicked; papo-server stops");
+                    std::process::exit(70);
+                }
+            })
             .map_err(|e| StoreError::Unusable {
                 path: shared.store_name.clone(),
                 why: format!("cannot start the log thread: {e}"),
@@ -198,23 +270,22 @@ impl RoomLog {
     /// Queues a record for the next commit. Never waits: callers that can wait call
     /// [`wait_for_room`](Self::wait_for_room) first.
     pub fn append(&self, record: Record) {
-        if matches!(record, Record::Event(..)) {
-            self.shared.pending.fetch_add(1, Ordering::Relaxed);
-        }
+        let cost = pending_cost(&record);
+        self.shared.pending_bytes.fetch_add(cost, Ordering::Relaxed);
         let queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
-        if queue.send(Message::Record(record)).is_err() {
-            tracing::error!("the log thread is gone; event dropped");
+        if queue.send(Message::Record(record, cost)).is_err() {
+            tracing::error!("the log thread is gone; record dropped");
         }
     }
 
-    /// Waits while too many events await their commit (the store is behind).
+    /// Waits while too much awaits its commit (the store is behind).
     pub async fn wait_for_room(&self) {
         loop {
             let notified = self.shared.room_for_more.notified();
             let mut notified = std::pin::pin!(notified);
             // Registered before the check, so a release in between is not missed.
             notified.as_mut().enable();
-            if self.shared.pending.load(Ordering::Relaxed) < MAX_PENDING {
+            if self.shared.pending_bytes.load(Ordering::Relaxed) < MAX_PENDING_BYTES {
                 return;
             }
             notified.await;
@@ -226,7 +297,7 @@ impl RoomLog {
         self.shared.released.subscribe()
     }
 
-    /// Resolves once the store has failed (chat goes on from memory).
+    /// Changes to `true` once the store has failed (chat goes on from memory).
     pub fn degraded(&self) -> watch::Receiver<bool> {
         self.shared.degraded_signal.subscribe()
     }
@@ -239,6 +310,17 @@ impl RoomLog {
     /// The oldest id still kept (the newest plus one when the log is empty).
     pub fn oldest(&self) -> EventId {
         EventId(self.shared.oldest.load(Ordering::Relaxed))
+    }
+
+    /// How many events have ids in `(after, upto]` (ids skipped after an unclean stop are
+    /// not events).
+    pub fn events_between(&self, after: EventId, upto: EventId) -> u64 {
+        self.shared.gaps.issued_between(after.0, upto.0)
+    }
+
+    /// The id after which `n` events remain up to `upto` (0 if there are fewer).
+    pub fn back_by(&self, upto: EventId, n: u64) -> EventId {
+        EventId(self.shared.gaps.back_by(upto.0, n))
     }
 
     /// Counters.
@@ -256,54 +338,90 @@ impl RoomLog {
     }
 
     /// Events after `after` up to `upto` (at least one if any is due, about `budget` bytes),
-    /// from the window or else from the store. Ids in the result may skip ahead where events
-    /// are no longer stored; the caller reports such a gap.
+    /// from the window or else from the store. A reader behind what the log still keeps is
+    /// moved past the pruned ids (`pruned_to`).
     pub async fn read(
         &self,
         after: EventId,
         upto: EventId,
         budget: usize,
-    ) -> Vec<Arc<LoggedEvent>> {
-        // What pruning forgot is gone, even if the window still holds it.
-        let after = after.max(EventId(self.oldest().0.saturating_sub(1)));
-        let mut out = Vec::new();
+    ) -> Result<Read, ReadFailed> {
+        let mut read = Read::default();
+        let kept_from = EventId(self.oldest().0.saturating_sub(1));
+        let after = if after < kept_from {
+            read.pruned_to = Some(kept_from);
+            kept_from
+        } else {
+            after
+        };
         let in_window = {
             let window = self.shared.window.read().unwrap_or_else(|p| p.into_inner());
-            window.read(after, upto, budget, &mut out)
+            // Ids between the reader and the window that were never handed out hide nothing.
+            let from = match window.first() {
+                Some(first)
+                    if after.0 + 1 < first.0
+                        && self.shared.gaps.issued_between(after.0, first.0 - 1) == 0 =>
+                {
+                    EventId(first.0 - 1)
+                }
+                _ => after,
+            };
+            window.read(from, upto, budget, &mut read.events)
         };
         if in_window.is_ok() {
-            return out;
+            return Ok(read);
         }
+        // One permit per store read: a crowd catching up at once waits its turn.
+        let Ok(_permit) = self.shared.store_reads.acquire().await else {
+            return Err(ReadFailed);
+        };
         let shared = Arc::clone(&self.shared);
-        let read = tokio::task::spawn_blocking(move || shared.read_stored(after, upto));
-        match read.await {
-            Ok(events) => events,
+        let stored = tokio::task::spawn_blocking(move || shared.read_stored(after, upto, budget));
+        match stored.await {
+            Ok(Ok(events)) => {
+                read.events = events;
+                Ok(read)
+            }
+            Ok(Err(err)) => {
+                tracing::warn!(%err, "catch-up read failed");
+                Err(ReadFailed)
+            }
             Err(err) => {
                 tracing::error!(%err, "catch-up read panicked");
-                Vec::new()
+                Err(ReadFailed)
             }
         }
+    }
+
+    /// The first id the window holds, if any.
+    pub fn window_first(&self) -> Option<EventId> {
+        self.shared
+            .window
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .first()
     }
 
     /// The session `token` resumes, if any store knows it.
     pub async fn find_session(&self, token: String) -> Option<SessionId> {
         let shared = Arc::clone(&self.shared);
         let found = tokio::task::spawn_blocking(move || {
-            if let Ok(Some(id)) = shared.fallback.find_session(&token) {
+            if let Ok(Some(id)) = shared.memory.find_session(&token) {
                 return Some(id);
             }
-            match shared.store.find_session(&token) {
-                Ok(found) => found,
-                Err(err) => {
+            match shared.store.as_ref().map(|s| s.find_session(&token)) {
+                Some(Ok(found)) => found,
+                Some(Err(err)) => {
                     tracing::warn!(%err, "session lookup failed");
                     None
                 }
+                None => None,
             }
         });
         found.await.ok().flatten()
     }
 
-    /// Commits what is queued and stops the committer (at shutdown).
+    /// Commits what is queued, stops the committer and marks a clean stop (at shutdown).
     pub fn close(&self) {
         {
             let queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
@@ -318,6 +436,13 @@ impl RoomLog {
             && handle.join().is_err()
         {
             tracing::error!("the log thread panicked");
+        }
+        if let Some(store) = &self.shared.store {
+            // After a failure, ids were handed out that the file lacks: not a clean stop.
+            let clean = !self.is_degraded();
+            if let Err(err) = store.close(clean) {
+                tracing::warn!(%err, "could not mark the history as cleanly closed");
+            }
         }
         let stats = &self.shared.stats;
         let commits = stats.commits.load(Ordering::Relaxed);
@@ -336,36 +461,31 @@ impl RoomLog {
 }
 
 impl Shared {
-    /// A catch-up read: the store for what the fallback does not hold, then the fallback.
-    fn read_stored(&self, after: EventId, upto: EventId) -> Vec<Arc<LoggedEvent>> {
-        let fallback_first = self.fallback.first();
-        let from_fallback = |after| {
-            self.fallback
-                .read_after(after, CATCH_UP_PAGE)
-                .unwrap_or_default()
-        };
-        let mut events = match fallback_first {
-            Some(first) if after.0 + 1 >= first.0 => from_fallback(after),
-            _ => match self.store.read_after(after, CATCH_UP_PAGE) {
-                Ok(mut events) => {
-                    if let Some(first) = fallback_first {
-                        events.retain(|e| e.id < first);
-                        if events.is_empty() {
-                            events = from_fallback(after);
-                        }
+    /// A catch-up read: the store for what memory does not hold, then memory.
+    fn read_stored(
+        &self,
+        after: EventId,
+        upto: EventId,
+        budget: usize,
+    ) -> Result<Vec<Arc<LoggedEvent>>, StoreError> {
+        let memory_first = self.memory.first();
+        let from_memory = || self.memory.read_after(after, CATCH_UP_PAGE, budget);
+        let mut events = match (&self.store, memory_first) {
+            (_, Some(first)) if after.0 + 1 >= first.0 => from_memory()?,
+            (None, _) => from_memory()?,
+            (Some(store), _) => {
+                let mut events = store.read_after(after, CATCH_UP_PAGE, budget)?;
+                if let Some(first) = memory_first {
+                    events.retain(|e| e.id < first);
+                    if events.is_empty() {
+                        events = from_memory()?;
                     }
-                    events
                 }
-                Err(err) => {
-                    tracing::warn!(%err, "catch-up read failed; the reader skips what it cannot read");
-                    fallback_first
-                        .map(|_| from_fallback(after))
-                        .unwrap_or_default()
-                }
-            },
+                events
+            }
         };
         events.retain(|e| e.id <= upto);
-        events
+        Ok(events)
     }
 }
 
@@ -382,35 +502,42 @@ impl Committer {
         while !stop {
             let Ok(first) = records.recv() else { break };
             let mut next = Some(first);
+            let mut cost = 0;
             while let Some(message) = next.take() {
                 match message {
                     Message::Stop => stop = true,
-                    Message::Record(Record::Event(line, audience)) => {
+                    Message::Record(Record::Event(line, audience), weight) => {
+                        cost += weight;
                         if let Some(e) = LoggedEvent::new(line, audience) {
                             events.push(Arc::new(e));
                         }
                     }
-                    Message::Record(Record::Session(s)) => sessions.push(s),
+                    Message::Record(Record::Session(change), weight) => {
+                        cost += weight;
+                        sessions.push(change);
+                    }
                 }
                 if events.len() + sessions.len() < MAX_BATCH && !stop {
                     next = records.try_recv().ok();
                 }
             }
             self.commit(&events, &sessions);
-            self.release(&mut events);
+            self.release(&mut events, cost);
             sessions.clear();
             self.prune();
         }
     }
 
-    fn commit(&self, events: &[Arc<LoggedEvent>], sessions: &[NewSession]) {
+    fn commit(&self, events: &[Arc<LoggedEvent>], sessions: &[SessionChange]) {
         if events.is_empty() && sessions.is_empty() {
             return;
         }
         let shared = &self.shared;
-        if !shared.degraded.load(Ordering::Relaxed) {
+        if let Some(store) = &shared.store
+            && !shared.degraded.load(Ordering::Relaxed)
+        {
             let started = Instant::now();
-            let stored = shared.store.append(events, sessions);
+            let stored = store.append(events, sessions);
             let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
             shared.stats.store_nanos.fetch_add(nanos, Ordering::Relaxed);
             match stored {
@@ -435,45 +562,57 @@ impl Committer {
                 }
             }
         }
-        let _ = shared.fallback.append(events, sessions);
+        let _ = shared.memory.append(events, sessions);
+        if shared.memory.evicted()
+            && let Some(first) = shared.memory.first()
+        {
+            // Memory dropped its oldest for its byte budget: nothing before it can be read.
+            shared.oldest.fetch_max(first.0, Ordering::Relaxed);
+        }
     }
 
     /// Makes committed events visible to every connection.
-    fn release(&self, events: &mut Vec<Arc<LoggedEvent>>) {
-        let Some(last) = events.last().map(|e| e.id) else {
-            return;
-        };
+    fn release(&self, events: &mut Vec<Arc<LoggedEvent>>, cost: usize) {
         let shared = &self.shared;
-        {
-            let mut window = shared.window.write().unwrap_or_else(|p| p.into_inner());
-            for e in events.iter() {
-                window.push(Arc::clone(e));
+        if let Some(last) = events.last().map(|e| e.id) {
+            {
+                let mut window = shared.window.write().unwrap_or_else(|p| p.into_inner());
+                for e in events.iter() {
+                    window.push(Arc::clone(e));
+                }
             }
+            shared.released.send_replace(last);
         }
-        shared.released.send_replace(last);
-        shared.pending.fetch_sub(events.len(), Ordering::Relaxed);
+        shared.pending_bytes.fetch_sub(cost, Ordering::Relaxed);
         shared.room_for_more.notify_waiters();
         events.clear();
     }
 
-    /// Forgets events beyond `keep`, in steps of an eighth of it so pruning stays rare.
+    /// Forgets events beyond `keep`, a step at a time, once an eighth more has accumulated.
     fn prune(&mut self) {
         let shared = &self.shared;
         let newest = *shared.released.borrow();
-        let oldest = shared.oldest.load(Ordering::Relaxed);
-        if newest.0 < oldest + self.keep + self.keep / 8 {
+        let oldest = EventId(shared.oldest.load(Ordering::Relaxed));
+        if shared
+            .gaps
+            .issued_between(oldest.0.saturating_sub(1), newest.0)
+            < self.keep + self.keep / 8
+        {
             return;
         }
-        let upto = EventId(newest.0 - self.keep);
-        let pruned = shared.fallback.prune(upto).and_then(|()| {
-            if shared.degraded.load(Ordering::Relaxed) {
-                Ok(())
-            } else {
-                shared.store.prune(upto)
+        let upto = EventId(shared.gaps.back_by(newest.0, self.keep));
+        let in_memory = shared.memory.prune(upto, PRUNE_STEP);
+        let pruned = match &shared.store {
+            Some(store) if !shared.degraded.load(Ordering::Relaxed) => {
+                store.prune(upto, PRUNE_STEP)
             }
-        });
+            _ => in_memory,
+        };
         match pruned {
-            Ok(()) => shared.oldest.store(upto.0 + 1, Ordering::Relaxed),
+            Ok(first) => {
+                let first = first.map_or(newest.0 + 1, |id| id.0);
+                shared.oldest.fetch_max(first, Ordering::Relaxed);
+            }
             Err(err) => tracing::warn!(%err, "pruning old history failed; will retry"),
         }
     }

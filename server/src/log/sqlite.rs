@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use papo_protocol::{EventId, LeaveKind, Nickname, ServerLine, Timestamp};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-use super::event::{Audience, LoggedEvent, NewSession, SessionId};
+use super::event::{Audience, LoggedEvent, SessionChange, SessionId};
+use super::gaps::{Gaps, ID_JUMP};
 use super::store::{LogStore, StoreError, Stored};
 
 /// `PRAGMA application_id` of papo's history files ("papo" in ASCII).
@@ -33,7 +34,7 @@ CREATE TABLE events (
 CREATE TABLE sessions (
     id INTEGER PRIMARY KEY,
     token TEXT NOT NULL UNIQUE,
-    since INTEGER NOT NULL
+    ended INTEGER
 );
 ";
 
@@ -173,27 +174,73 @@ fn prepare(conn: &Connection, new_epoch: &str) -> Result<Prepared, StoreError> {
             "the database is damaged ({check})"
         )));
     }
-    let epoch: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    let Some(epoch) = epoch else {
+    let meta = |key: &str| -> Result<Option<String>, StoreError> {
+        Ok(conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    };
+    let Some(epoch) = meta("epoch")?.filter(|e| is_epoch(e)) else {
         return Ok(Prepared::Foreign(
-            "the file has no epoch (damaged?)".to_owned(),
+            "the file has no valid epoch (damaged?)".to_owned(),
         ));
     };
-    let newest: i64 =
-        conn.query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?;
-    let last_session: i64 =
-        conn.query_row("SELECT coalesce(max(id), 0) FROM sessions", [], |r| {
-            r.get(0)
-        })?;
+    let Some(mut gaps) = Gaps::decode(&meta("gaps")?.unwrap_or_default()) else {
+        return Ok(Prepared::Foreign(
+            "the file's id gaps are unreadable (damaged?)".to_owned(),
+        ));
+    };
+    // A file whose last run did not say it stopped cleanly may lack ids that run handed out.
+    let clean = meta("clean")?.is_none_or(|c| c == "1");
+    // The newest id handed out and stored; pruning records how far it went, so even a history
+    // pruned empty never hands an id out twice.
+    let stored_newest: i64 = conn.query_row(
+        "SELECT max(coalesce((SELECT max(id) FROM events), 0),
+                    coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pruned_upto'), 0))",
+        [],
+        |r| r.get(0),
+    )?;
+    // Ids in a recorded gap were never handed out, but the next id still comes after them.
+    let mut newest = to_u64(stored_newest).max(gaps.last_end());
+    if !clean {
+        let last = newest.saturating_add(ID_JUMP);
+        tracing::warn!(
+            newest,
+            resumes_after = last,
+            "the history's last run did not stop cleanly: event ids jump ahead so none is reused"
+        );
+        gaps.push(newest + 1, last);
+        newest = last;
+    }
+    let last_session: i64 = conn.query_row(
+        "SELECT max(coalesce((SELECT max(id) FROM sessions), 0),
+                    coalesce((SELECT max(session_a) FROM events), 0),
+                    coalesce((SELECT max(session_b) FROM events), 0),
+                    coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_session'), 0))",
+        [],
+        |r| r.get(0),
+    )?;
+    // From now until a clean stop, this run is unfinished; nobody is connected yet.
+    let tx = conn.unchecked_transaction()?;
+    tx.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('clean', '0'), ('gaps', ?1)",
+        [gaps.encode()],
+    )?;
+    tx.execute(
+        "UPDATE sessions SET ended = ?1 WHERE ended IS NULL",
+        [stored_newest],
+    )?;
+    tx.commit()?;
     Ok(Prepared::Ready(Stored {
         epoch,
-        newest: EventId(to_u64(newest)),
+        newest: EventId(newest),
         last_session: SessionId(to_u64(last_session)),
+        gaps,
     }))
+}
+
+/// Whether `s` is a valid epoch: 1–64 ASCII letters and digits (it goes into every `HELLO`).
+fn is_epoch(s: &str) -> bool {
+    (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 fn to_u64(v: i64) -> u64 {
@@ -233,21 +280,30 @@ fn time_of(line: &ServerLine) -> i64 {
     }
 }
 
-/// Rebuilds an event from its row; `None` for a row this version cannot read (skipped, logged).
-fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Option<LoggedEvent>> {
-    let id = EventId(to_u64(row.get(0)?));
-    let time = Timestamp::from_unix_seconds(row.get(1)?);
-    let kind: String = row.get(2)?;
-    let nick: String = row.get(3)?;
-    let other: Option<String> = row.get(4)?;
-    let text: String = row.get(5)?;
-    let a: Option<i64> = row.get(6)?;
-    let b: Option<i64> = row.get(7)?;
-    let parse = |s: &str| Nickname::parse(s).ok().filter(|n| n.as_str() == s);
-    let Some(nick) = parse(&nick) else {
-        return Ok(None);
+/// Rebuilds an event from its row; `None` for a row this version cannot read (a hand-edited
+/// file, say): it is skipped, and the rest of the history still reads.
+fn event_from_row(row: &rusqlite::Row<'_>) -> Option<LoggedEvent> {
+    let int = |i: usize| row.get_ref(i).ok()?.as_i64_or_null().ok();
+    let text = |i: usize| -> Option<Option<String>> {
+        match row.get_ref(i).ok()? {
+            rusqlite::types::ValueRef::Null => Some(None),
+            rusqlite::types::ValueRef::Text(t) => {
+                std::str::from_utf8(t).ok().map(|t| Some(t.to_owned()))
+            }
+            _ => None,
+        }
     };
+    let id = EventId(to_u64(int(0)??));
+    let time = Timestamp::from_unix_seconds(int(1)??);
+    let kind = text(2)??;
+    let nick = text(3)??;
+    let other = text(4)?;
+    let text_field = text(5)??;
+    let (a, b) = (int(6)?, int(7)?);
+    let parse = |s: &str| Nickname::parse(s).ok().filter(|n| n.as_str() == s);
+    let nick = parse(&nick)?;
     let other_nick = other.as_deref().and_then(parse);
+    let text = text_field;
     let line = match (kind.as_str(), other_nick) {
         ("MSG", _) => ServerLine::Message {
             id,
@@ -289,20 +345,20 @@ fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Option<LoggedEven
             old: nick,
             new,
         },
-        _ => return Ok(None),
+        _ => return None,
     };
     let audience = match (a, b) {
         (Some(a), Some(b)) => Audience::Pair(SessionId(to_u64(a)), SessionId(to_u64(b))),
         _ => Audience::All,
     };
-    Ok(LoggedEvent::new(line, audience))
+    LoggedEvent::new(line, audience)
 }
 
 impl LogStore for SqliteStore {
     fn append(
         &self,
         events: &[Arc<LoggedEvent>],
-        sessions: &[NewSession],
+        sessions: &[SessionChange],
     ) -> Result<(), StoreError> {
         let conn = lock(&self.writer);
         let tx = conn.unchecked_transaction()?;
@@ -330,10 +386,27 @@ impl LogStore for SqliteStore {
                     b
                 ])?;
             }
-            let mut insert =
-                tx.prepare_cached("INSERT INTO sessions (id, token, since) VALUES (?1, ?2, ?3)")?;
-            for s in sessions {
-                insert.execute(params![to_i64(s.id.0), s.token, to_i64(s.since.0)])?;
+            for change in sessions {
+                match change {
+                    SessionChange::New(s) => {
+                        tx.prepare_cached(
+                            "INSERT INTO sessions (id, token, ended) VALUES (?1, ?2, NULL)",
+                        )?
+                        .execute(params![to_i64(s.id.0), s.token])?;
+                        tx.prepare_cached(
+                            "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_session', ?1)",
+                        )?
+                        .execute([s.id.0.to_string()])?;
+                    }
+                    SessionChange::Resumed(id) => {
+                        tx.prepare_cached("UPDATE sessions SET ended = NULL WHERE id = ?1")?
+                            .execute([to_i64(id.0)])?;
+                    }
+                    SessionChange::Ended(id, at) => {
+                        tx.prepare_cached("UPDATE sessions SET ended = ?2 WHERE id = ?1")?
+                            .execute([to_i64(id.0), to_i64(at.0)])?;
+                    }
+                }
             }
         }
         tx.commit()?;
@@ -344,26 +417,33 @@ impl LogStore for SqliteStore {
         &self,
         after: EventId,
         limit: usize,
+        max_bytes: usize,
     ) -> Result<Vec<Arc<LoggedEvent>>, StoreError> {
         let conn = self.reader()?;
-        let events = {
+        let read = (|| -> Result<Vec<Arc<LoggedEvent>>, StoreError> {
             let mut query = conn.prepare_cached(
                 "SELECT id, time, kind, nick, other, text, session_a, session_b
                  FROM events WHERE id > ?1 ORDER BY id LIMIT ?2",
             )?;
             let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-            let rows = query.query_map(params![to_i64(after.0), limit], event_from_row)?;
+            let mut rows = query.query(params![to_i64(after.0), limit])?;
             let mut events = Vec::new();
-            for row in rows {
-                match row? {
-                    Some(e) => events.push(Arc::new(e)),
-                    None => tracing::warn!("skipping an unreadable row of the history file"),
+            let mut taken = 0;
+            while let Some(row) = rows.next()? {
+                let Some(event) = event_from_row(row) else {
+                    tracing::warn!("skipping an unreadable row of the history file");
+                    continue;
+                };
+                if taken > 0 && taken + event.wire.len() > max_bytes {
+                    break;
                 }
+                taken += event.wire.len();
+                events.push(Arc::new(event));
             }
-            events
-        };
+            Ok(events)
+        })();
         self.give_back(conn);
-        Ok(events)
+        read
     }
 
     fn find_session(&self, token: &str) -> Result<Option<SessionId>, StoreError> {
@@ -377,19 +457,28 @@ impl LogStore for SqliteStore {
         Ok(id.map(|id| SessionId(to_u64(id))))
     }
 
-    fn prune(&self, upto: EventId) -> Result<(), StoreError> {
+    fn prune(&self, upto: EventId, max_rows: usize) -> Result<Option<EventId>, StoreError> {
         let conn = lock(&self.writer);
         let tx = conn.unchecked_transaction()?;
-        tx.execute("DELETE FROM events WHERE id <= ?1", [to_i64(upto.0)])?;
-        // A session keeps its token while a kept private message is addressed to it.
         tx.execute(
-            "DELETE FROM sessions WHERE since <= ?1
+            "DELETE FROM events WHERE id IN
+               (SELECT id FROM events WHERE id <= ?1 ORDER BY id LIMIT ?2)",
+            params![to_i64(upto.0), i64::try_from(max_rows).unwrap_or(i64::MAX)],
+        )?;
+        // A session is kept while connected, or while a kept private message is addressed to it.
+        tx.execute(
+            "DELETE FROM sessions WHERE ended IS NOT NULL AND ended <= ?1
                AND id NOT IN (SELECT session_a FROM events WHERE session_a IS NOT NULL)
                AND id NOT IN (SELECT session_b FROM events WHERE session_b IS NOT NULL)",
             [to_i64(upto.0)],
         )?;
+        let oldest: Option<i64> = tx.query_row("SELECT min(id) FROM events", [], |r| r.get(0))?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('pruned_upto', ?1)",
+            [upto.0.to_string()],
+        )?;
         tx.commit()?;
-        Ok(())
+        Ok(oldest.map(|id| EventId(to_u64(id))))
     }
 
     fn oldest(&self) -> Result<Option<EventId>, StoreError> {
@@ -397,5 +486,104 @@ impl LogStore for SqliteStore {
         let id: Option<i64> = conn.query_row("SELECT min(id) FROM events", [], |r| r.get(0))?;
         self.give_back(conn);
         Ok(id.map(|id| EventId(to_u64(id))))
+    }
+
+    fn close(&self, clean: bool) -> Result<(), StoreError> {
+        if clean {
+            lock(&self.writer).execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('clean', '1')",
+                [],
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(id: u64, text: &str) -> Arc<LoggedEvent> {
+        let line = ServerLine::Message {
+            id: EventId(id),
+            time: Timestamp::from_unix_seconds(1_800_000_000),
+            nick: Nickname::parse("ana").expect("valid"),
+            text: text.to_owned(),
+        };
+        Arc::new(LoggedEvent::new(line, Audience::All).expect("an event"))
+    }
+
+    fn ids(events: &[Arc<LoggedEvent>]) -> Vec<u64> {
+        events.iter().map(|e| e.id.0).collect()
+    }
+
+    #[test]
+    fn an_unreadable_row_is_skipped_and_the_rest_still_reads() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("h.db");
+        let (store, _) = SqliteStore::open(&path, "e1").expect("opens");
+        let events: Vec<_> = (1..=5).map(|i| event(i, "oi")).collect();
+        store.append(&events, &[]).expect("stored");
+        let raw = Connection::open(&path).expect("opens");
+        raw.execute("UPDATE events SET time = 'ontem' WHERE id = 2", [])
+            .expect("edited");
+        raw.execute("UPDATE events SET kind = 'XYZ' WHERE id = 4", [])
+            .expect("edited");
+        let read = store
+            .read_after(EventId(0), 100, usize::MAX)
+            .expect("reads");
+        assert_eq!(ids(&read), [1, 3, 5]);
+    }
+
+    #[test]
+    fn a_read_stops_at_its_byte_budget_but_returns_at_least_one_event() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let (store, _) = SqliteStore::open(&dir.path().join("h.db"), "e1").expect("opens");
+        let events: Vec<_> = (1..=10).map(|i| event(i, &"x".repeat(100))).collect();
+        store.append(&events, &[]).expect("stored");
+        let one = events[0].wire.len();
+        assert_eq!(
+            ids(&store.read_after(EventId(0), 100, 3 * one).expect("reads")),
+            [1, 2, 3]
+        );
+        assert_eq!(
+            ids(&store.read_after(EventId(4), 100, 1).expect("reads")),
+            [5]
+        );
+    }
+
+    #[test]
+    fn after_an_unclean_stop_ids_resume_far_above_and_sessions_are_never_reused() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("h.db");
+        let (store, stored) = SqliteStore::open(&path, "e1").expect("opens");
+        assert_eq!(stored.newest, EventId(0), "a new file starts clean");
+        store
+            .append(
+                &[event(1, "a"), event(2, "b")],
+                &[SessionChange::New(super::super::event::NewSession {
+                    id: SessionId(7),
+                    token: "t7".into(),
+                })],
+            )
+            .expect("stored");
+        drop(store);
+        // Not closed: as after kill -9, or a run whose store failed.
+        let (store, stored) = SqliteStore::open(&path, "e2").expect("reopens");
+        assert_eq!(stored.epoch, "e1");
+        assert_eq!(stored.newest, EventId(2 + ID_JUMP));
+        assert_eq!(stored.gaps.issued_between(0, stored.newest.0), 2);
+        assert_eq!(stored.last_session, SessionId(7));
+        // Pruning everything forgets the ended session, but its id is never handed out again.
+        store.prune(EventId(2), 100).expect("pruned");
+        store.close(true).expect("closed");
+        drop(store);
+        let (_, stored) = SqliteStore::open(&path, "e3").expect("reopens");
+        assert_eq!(
+            stored.newest,
+            EventId(2 + ID_JUMP),
+            "a clean stop: no new jump, and pruning does not bring ids back"
+        );
+        assert_eq!(stored.last_session, SessionId(7));
     }
 }

@@ -1,13 +1,14 @@
-//! The store behind the room log: one narrow interface (append, read after an id, the newest
-//! id, sessions) so SQLite today and a shared stream later are interchangeable, and the memory
-//! store that serves `--no-history` and a store that failed.
+//! The store behind the room log: one narrow interface (append, read after an id, what it
+//! held at start, sessions) so SQLite today and a shared stream later are interchangeable, and
+//! the memory store that serves `--no-history` and takes over from a store that failed.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use papo_protocol::EventId;
 
-use super::event::{LoggedEvent, NewSession, SessionId};
+use super::event::{Audience, LoggedEvent, SessionChange, SessionId};
+use super::gaps::Gaps;
 
 /// A store operation that failed. Keeps the store's own message for the log.
 #[derive(Debug, thiserror::Error)]
@@ -30,10 +31,13 @@ pub enum StoreError {
 pub struct Stored {
     /// Names this log; made when the store is created.
     pub epoch: String,
-    /// The newest stored event id (0 when empty): the sequencer resumes after it.
+    /// The newest stored event id (0 when empty).
     pub newest: EventId,
-    /// The highest session id handed out.
+    /// The highest session id ever handed out (session ids are never reused).
     pub last_session: SessionId,
+    /// Ranges of ids never handed out: after a run that did not stop cleanly, ids resume far
+    /// above the newest stored one, in case that run handed out ids it could not store.
+    pub gaps: Gaps,
 }
 
 /// Where room events and sessions are kept. Appends come from one thread (the committer);
@@ -43,36 +47,59 @@ pub trait LogStore: Send + Sync {
     fn append(
         &self,
         events: &[Arc<LoggedEvent>],
-        sessions: &[NewSession],
+        sessions: &[SessionChange],
     ) -> Result<(), StoreError>;
-    /// Up to `limit` events with ids above `after`, oldest first.
-    fn read_after(&self, after: EventId, limit: usize)
-    -> Result<Vec<Arc<LoggedEvent>>, StoreError>;
+    /// Events with ids above `after`, oldest first: at most `limit`, and no more than about
+    /// `max_bytes` of encoded lines (always at least one when there is one).
+    fn read_after(
+        &self,
+        after: EventId,
+        limit: usize,
+        max_bytes: usize,
+    ) -> Result<Vec<Arc<LoggedEvent>>, StoreError>;
     /// The session `token` resumes, if the store knows it.
     fn find_session(&self, token: &str) -> Result<Option<SessionId>, StoreError>;
-    /// Forgets events at or below `upto`, and the sessions begun by then that no kept event
-    /// is addressed to.
-    fn prune(&self, upto: EventId) -> Result<(), StoreError>;
+    /// Forgets at most `max_rows` of the events at or below `upto`, oldest first, and the
+    /// sessions that ended by then that no kept event is addressed to. Returns the oldest id
+    /// still kept (`None` if none is).
+    fn prune(&self, upto: EventId, max_rows: usize) -> Result<Option<EventId>, StoreError>;
     /// The oldest stored id, if any.
     fn oldest(&self) -> Result<Option<EventId>, StoreError>;
+    /// The server stops: records whether everything it handed out was stored (`clean`).
+    fn close(&self, clean: bool) -> Result<(), StoreError>;
+}
+
+#[derive(Debug, Clone, Copy)]
+struct SessionState {
+    id: SessionId,
+    /// The last id of its last connection; `None` while connected.
+    ended: Option<EventId>,
 }
 
 #[derive(Debug, Default)]
 struct Memory {
     events: VecDeque<Arc<LoggedEvent>>,
-    sessions: HashMap<String, (SessionId, EventId)>,
+    bytes: usize,
+    sessions: HashMap<String, SessionState>,
+    by_id: HashMap<SessionId, String>,
+    evicted: bool,
 }
 
-/// Events and sessions in memory only: `--no-history`, and the fallback of a failed store.
-#[derive(Debug, Default)]
+/// Events and sessions in memory only, bounded in bytes: `--no-history`, and what takes over
+/// when the store fails.
+#[derive(Debug)]
 pub struct MemoryStore {
     inner: Mutex<Memory>,
+    max_bytes: usize,
 }
 
 impl MemoryStore {
-    /// An empty store.
-    pub fn new() -> Self {
-        Self::default()
+    /// An empty store holding about `max_bytes` of events at most (the oldest go first).
+    pub fn new(max_bytes: usize) -> Self {
+        Self {
+            inner: Mutex::new(Memory::default()),
+            max_bytes,
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Memory> {
@@ -85,18 +112,53 @@ impl MemoryStore {
     pub fn first(&self) -> Option<EventId> {
         self.lock().events.front().map(|e| e.id)
     }
+
+    /// Whether events were ever dropped for the byte budget (then nothing older than
+    /// [`first`](Self::first) can be read).
+    pub fn evicted(&self) -> bool {
+        self.lock().evicted
+    }
 }
 
 impl LogStore for MemoryStore {
     fn append(
         &self,
         events: &[Arc<LoggedEvent>],
-        sessions: &[NewSession],
+        sessions: &[SessionChange],
     ) -> Result<(), StoreError> {
         let mut memory = self.lock();
-        memory.events.extend(events.iter().cloned());
-        for s in sessions {
-            memory.sessions.insert(s.token.clone(), (s.id, s.since));
+        for e in events {
+            memory.bytes += e.footprint();
+            memory.events.push_back(Arc::clone(e));
+        }
+        while memory.bytes > self.max_bytes && memory.events.len() > 1 {
+            if let Some(old) = memory.events.pop_front() {
+                memory.bytes -= old.footprint();
+                memory.evicted = true;
+            }
+        }
+        for change in sessions {
+            match change {
+                SessionChange::New(s) => {
+                    let state = SessionState {
+                        id: s.id,
+                        ended: None,
+                    };
+                    memory.sessions.insert(s.token.clone(), state);
+                    memory.by_id.insert(s.id, s.token.clone());
+                }
+                SessionChange::Resumed(id) | SessionChange::Ended(id, _) => {
+                    let ended = match change {
+                        SessionChange::Ended(_, at) => Some(*at),
+                        _ => None,
+                    };
+                    if let Some(token) = memory.by_id.get(id).cloned()
+                        && let Some(state) = memory.sessions.get_mut(&token)
+                    {
+                        state.ended = ended;
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -105,52 +167,91 @@ impl LogStore for MemoryStore {
         &self,
         after: EventId,
         limit: usize,
+        max_bytes: usize,
     ) -> Result<Vec<Arc<LoggedEvent>>, StoreError> {
         let memory = self.lock();
-        // Ids are dense, so the position is arithmetic; a gap (never expected) falls back to a scan.
-        let start = match memory.events.front() {
-            Some(first) if after >= first.id => {
-                let guess = usize::try_from(after.0 + 1 - first.id.0).unwrap_or(usize::MAX);
-                match memory.events.get(guess.saturating_sub(1)) {
-                    Some(e) if e.id == after => guess,
-                    _ => memory.events.partition_point(|e| e.id <= after),
-                }
+        let start = memory.events.partition_point(|e| e.id <= after);
+        let mut taken = 0;
+        let mut out = Vec::new();
+        for e in memory.events.iter().skip(start).take(limit) {
+            if taken > 0 && taken + e.wire.len() > max_bytes {
+                break;
             }
-            _ => 0,
-        };
-        Ok(memory
-            .events
-            .iter()
-            .skip(start)
-            .take(limit)
-            .cloned()
-            .collect())
+            taken += e.wire.len();
+            out.push(Arc::clone(e));
+        }
+        Ok(out)
     }
 
     fn find_session(&self, token: &str) -> Result<Option<SessionId>, StoreError> {
-        Ok(self.lock().sessions.get(token).map(|(id, _)| *id))
+        Ok(self.lock().sessions.get(token).map(|s| s.id))
     }
 
-    fn prune(&self, upto: EventId) -> Result<(), StoreError> {
+    fn prune(&self, upto: EventId, max_rows: usize) -> Result<Option<EventId>, StoreError> {
         let mut memory = self.lock();
-        while memory.events.front().is_some_and(|e| e.id <= upto) {
-            memory.events.pop_front();
+        let mut removed = 0;
+        while removed < max_rows && memory.events.front().is_some_and(|e| e.id <= upto) {
+            if let Some(old) = memory.events.pop_front() {
+                memory.bytes -= old.footprint();
+                removed += 1;
+            }
         }
-        // A session keeps its token while a kept private message is addressed to it.
-        let mut addressed = std::collections::HashSet::new();
+        let mut addressed = HashSet::new();
         for e in &memory.events {
-            if let super::event::Audience::Pair(a, b) = e.audience {
+            if let Audience::Pair(a, b) = e.audience {
                 addressed.insert(a);
                 addressed.insert(b);
             }
         }
-        memory
-            .sessions
-            .retain(|_, (id, since)| *since > upto || addressed.contains(id));
-        Ok(())
+        let Memory {
+            sessions, by_id, ..
+        } = &mut *memory;
+        sessions.retain(|_, s| {
+            let gone = s.ended.is_some_and(|at| at <= upto) && !addressed.contains(&s.id);
+            if gone {
+                by_id.remove(&s.id);
+            }
+            !gone
+        });
+        Ok(memory.events.front().map(|e| e.id))
     }
 
     fn oldest(&self) -> Result<Option<EventId>, StoreError> {
         Ok(self.first())
+    }
+
+    fn close(&self, _clean: bool) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use papo_protocol::{Nickname, ServerLine, Timestamp};
+
+    fn event(id: u64) -> Arc<LoggedEvent> {
+        let line = ServerLine::Message {
+            id: EventId(id),
+            time: Timestamp::from_unix_seconds(0),
+            nick: Nickname::parse("ana").expect("valid"),
+            text: "y".repeat(1000),
+        };
+        Arc::new(LoggedEvent::new(line, Audience::All).expect("an event"))
+    }
+
+    #[test]
+    fn memory_keeps_to_its_byte_budget_dropping_the_oldest() {
+        let one = event(1).footprint();
+        // Room for ten (ids of one and two digits weigh a byte apart).
+        let memory = MemoryStore::new(10 * one + 100);
+        let events: Vec<_> = (1..=25).map(event).collect();
+        memory.append(&events, &[]).expect("kept");
+        assert!(memory.evicted());
+        assert_eq!(memory.first(), Some(EventId(16)));
+        let read = memory
+            .read_after(EventId(0), 100, usize::MAX)
+            .expect("reads");
+        assert_eq!(read.len(), 10);
     }
 }

@@ -51,6 +51,11 @@ impl Window {
         }
     }
 
+    /// The oldest id held.
+    pub fn first(&self) -> Option<EventId> {
+        self.events.front().map(|e| e.id)
+    }
+
     /// Bytes held.
     pub fn bytes(&self) -> usize {
         self.bytes
@@ -74,7 +79,8 @@ impl Window {
         if after.0 + 1 < first.0 {
             return Err(Evicted);
         }
-        let start = usize::try_from(after.0 + 1 - first.0).unwrap_or(usize::MAX);
+        // Ids increase but may jump (ids never handed out after an unclean stop).
+        let start = self.events.partition_point(|e| e.id <= after);
         let mut taken = 0;
         for event in self.events.iter().skip(start) {
             if event.id > upto || (taken > 0 && taken >= budget) {
