@@ -209,11 +209,12 @@ fn split_word(s: &str) -> (&str, &str) {
     }
 }
 
-/// The longest epoch or token `/RETOMAR` takes (both are short hex strings from the server).
-const MAX_SECRET_CHARS: usize = 64;
+/// The longest epoch or resume token (both are short hex strings the server makes).
+pub const MAX_SECRET_CHARS: usize = 64;
 
-/// Whether `s` could be an epoch or a token: 1–64 ASCII letters and digits.
-fn is_secret(s: &str) -> bool {
+/// Whether `s` can be an epoch or a resume token: 1–64 ASCII letters and digits, so it fits
+/// in one field of a line.
+pub fn is_secret(s: &str) -> bool {
     (1..=MAX_SECRET_CHARS).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 

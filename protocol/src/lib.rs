@@ -19,7 +19,8 @@ mod text;
 mod time;
 
 pub use client_line::{
-    COMMANDS, ClientLine, Command, CommandInfo, CommandKind, ParseError, Resume, find_command,
+    COMMANDS, ClientLine, Command, CommandInfo, CommandKind, MAX_SECRET_CHARS, ParseError, Resume,
+    find_command, is_secret,
 };
 #[cfg(feature = "codec")]
 pub use codec::LineDecoder;

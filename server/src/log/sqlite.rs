@@ -179,7 +179,7 @@ fn prepare(conn: &Connection, new_epoch: &str) -> Result<Prepared, StoreError> {
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()?)
     };
-    let Some(epoch) = meta("epoch")?.filter(|e| is_epoch(e)) else {
+    let Some(epoch) = meta("epoch")?.filter(|e| papo_protocol::is_secret(e)) else {
         return Ok(Prepared::Foreign(
             "the file has no valid epoch (damaged?)".to_owned(),
         ));
@@ -236,11 +236,6 @@ fn prepare(conn: &Connection, new_epoch: &str) -> Result<Prepared, StoreError> {
         last_session: SessionId(to_u64(last_session)),
         gaps,
     }))
-}
-
-/// Whether `s` is a valid epoch: 1–64 ASCII letters and digits (it goes into every `HELLO`).
-fn is_epoch(s: &str) -> bool {
-    (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 fn to_u64(v: i64) -> u64 {

@@ -31,15 +31,10 @@ impl Session {
     }
 }
 
-/// Longest epoch or token papo keeps; longer (or not alphanumeric) ones are ignored, so a
-/// hostile server cannot make papo send them back in a line the server would refuse.
-pub const MAX_SECRET_CHARS: usize = 64;
-
-/// `word` if it can be an epoch or a token: 1–[`MAX_SECRET_CHARS`] ASCII letters and digits.
+/// `word` if it can be an epoch or a token ([`papo_protocol::is_secret`]); others are ignored,
+/// so a hostile server cannot make papo send them back in a line the server would refuse.
 fn secret(word: Option<String>) -> Option<String> {
-    word.filter(|w| {
-        (1..=MAX_SECRET_CHARS).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_alphanumeric())
-    })
+    word.filter(|w| papo_protocol::is_secret(w))
 }
 
 /// `HELLO`: sends the nickname, as `/RETOMAR` when the history comes from this server's log.
