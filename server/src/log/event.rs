@@ -113,3 +113,15 @@ pub enum Record {
     /// A session change.
     Session(SessionChange),
 }
+
+/// A chat message from `ana` with id `id`, for the log's unit tests.
+#[cfg(test)]
+pub(crate) fn test_message(id: u64, text: &str) -> std::sync::Arc<LoggedEvent> {
+    let line = ServerLine::Message {
+        id: EventId(id),
+        time: papo_protocol::Timestamp::from_unix_seconds(1_800_000_000),
+        nick: papo_protocol::Nickname::parse("ana").expect("a valid nickname"),
+        text: text.to_owned(),
+    };
+    std::sync::Arc::new(LoggedEvent::new(line, Audience::All).expect("a room event"))
+}

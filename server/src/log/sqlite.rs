@@ -497,16 +497,7 @@ impl LogStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn event(id: u64, text: &str) -> Arc<LoggedEvent> {
-        let line = ServerLine::Message {
-            id: EventId(id),
-            time: Timestamp::from_unix_seconds(1_800_000_000),
-            nick: Nickname::parse("ana").expect("valid"),
-            text: text.to_owned(),
-        };
-        Arc::new(LoggedEvent::new(line, Audience::All).expect("an event"))
-    }
+    use crate::log::event::test_message as event;
 
     fn ids(events: &[Arc<LoggedEvent>]) -> Vec<u64> {
         events.iter().map(|e| e.id.0).collect()

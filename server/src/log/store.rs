@@ -228,16 +228,10 @@ impl LogStore for MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use papo_protocol::{Nickname, ServerLine, Timestamp};
+    use crate::log::event::test_message;
 
     fn event(id: u64) -> Arc<LoggedEvent> {
-        let line = ServerLine::Message {
-            id: EventId(id),
-            time: Timestamp::from_unix_seconds(0),
-            nick: Nickname::parse("ana").expect("valid"),
-            text: "y".repeat(1000),
-        };
-        Arc::new(LoggedEvent::new(line, Audience::All).expect("an event"))
+        test_message(id, &"y".repeat(1000))
     }
 
     #[test]

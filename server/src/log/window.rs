@@ -96,17 +96,10 @@ impl Window {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::event::Audience;
-    use papo_protocol::{Nickname, ServerLine, Timestamp};
+    use crate::log::event::test_message;
 
     fn event(id: u64) -> Arc<LoggedEvent> {
-        let line = ServerLine::Message {
-            id: EventId(id),
-            time: Timestamp::from_unix_seconds(0),
-            nick: Nickname::parse("ana").expect("valid"),
-            text: "x".repeat(100),
-        };
-        Arc::new(LoggedEvent::new(line, Audience::All).expect("an event"))
+        test_message(id, &"x".repeat(100))
     }
 
     fn ids(events: &[Arc<LoggedEvent>]) -> Vec<u64> {
