@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use papo_protocol::limits::DEFAULT_MAX_LINE_BYTES;
 
+use crate::flood::FloodConfig;
 use crate::log::{LogConfig, Storage};
 
 /// The port papo-server listens on by default (unprivileged, unassigned).
@@ -46,7 +47,16 @@ pub struct Config {
     pub history: LogConfig,
     /// Events replayed to a member who joins afresh (0 = none).
     pub history_on_join: u64,
+    /// How fast a member's lines may reach the room; `None` turns flood control off.
+    pub flood: Option<FloodConfig>,
+    /// Bytes of lines a member may send ahead of its flood allowance; past it, it is
+    /// disconnected as a flooder.
+    pub max_backlog_bytes: usize,
 }
+
+/// Bytes of lines a member may send ahead of its allowance, by default (a paste of some
+/// hundreds of lines waits its turn; `yes` does not).
+pub const DEFAULT_MAX_BACKLOG_BYTES: usize = 64 * 1024;
 
 /// Events kept in the history by default.
 pub const DEFAULT_HISTORY_KEEP: u64 = 100_000;
@@ -70,6 +80,8 @@ impl Default for Config {
                 window_bytes: DEFAULT_WINDOW_BYTES,
             },
             history_on_join: DEFAULT_HISTORY_ON_JOIN,
+            flood: Some(FloodConfig::default()),
+            max_backlog_bytes: DEFAULT_MAX_BACKLOG_BYTES,
         }
     }
 }

@@ -5,15 +5,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt;
-use papo_protocol::{ClientLine, Command, EventId, Frame, LeaveKind, LineDecoder};
+use papo_protocol::{EventId, LeaveKind, LineDecoder};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_util::codec::FramedRead;
 use tokio_util::sync::CancellationToken;
 
-use crate::hub::{Hub, Next, Refused};
+use crate::hub::{Hub, Refused};
 use crate::log::{Read, ReadFailed, RoomLog};
 use crate::mailbox::{self, Mailbox, Stream};
+use crate::reader;
 use crate::replies;
 use crate::room::MemberId;
 
@@ -68,7 +68,7 @@ where
     let max = hub.config().max_line_bytes;
     let mut frames =
         FramedRead::with_capacity(read_half, LineDecoder::new(max), INITIAL_READ_BUFFER);
-    let reading = read_lines(&mut frames, id, &hub, &mailbox, &shutdown);
+    let reading = reader::read_lines(&mut frames, id, &hub, &mailbox, &shutdown);
     let writing = write_lines(write_half, &mailbox, hub.log());
     let ((), flushed) = tokio::join!(reading, writing);
     if flushed {
@@ -110,72 +110,6 @@ async fn linger<R: AsyncRead>(reader: R, mailbox: Option<&Mailbox>, time: Durati
         _ = tokio::time::timeout(time, drain) => {}
         () = aborted => {}
     }
-}
-
-/// Feeds the peer's lines to the hub until the connection ends, is dropped, or shuts down.
-async fn read_lines<R: AsyncRead + Unpin>(
-    frames: &mut FramedRead<R, LineDecoder>,
-    id: MemberId,
-    hub: &Hub,
-    mailbox: &Mailbox,
-    shutdown: &CancellationToken,
-) {
-    let max = hub.config().max_line_bytes;
-    let (kind, reason) = loop {
-        let frame = tokio::select! {
-            biased;
-            () = shutdown.cancelled() => return,
-            () = mailbox.aborted() => break (LeaveKind::Lost, replies::CONNECTION_CLOSED.to_owned()),
-            frame = frames.next() => frame,
-        };
-        match frame {
-            None => break (LeaveKind::Lost, replies::CONNECTION_CLOSED.to_owned()),
-            Some(Err(err)) => {
-                // The OS error is for the log; the room is told in its own language.
-                tracing::debug!(member = id.0, %err, "read failed");
-                break (LeaveKind::Lost, replies::CONNECTION_LOST.to_owned());
-            }
-            Some(Ok(Frame::Line(text))) => match ClientLine::parse(&text) {
-                Ok(None) => {}
-                Ok(Some(line)) => {
-                    // Waits (while the store is behind, or for a session lookup) end with the
-                    // connection or the server.
-                    let handled = async {
-                        // While the store is behind, stop reading: the sender waits, memory
-                        // does not grow.
-                        hub.log().wait_for_room().await;
-                        match line {
-                            ClientLine::Command(Command::Resume(request)) => {
-                                let session = match request.token.clone() {
-                                    Some(token) => hub.log().find_session(token).await,
-                                    None => None,
-                                };
-                                hub.resume(id, request, session)
-                            }
-                            line => hub.handle(id, line),
-                        }
-                    };
-                    let next = tokio::select! {
-                        biased;
-                        () = shutdown.cancelled() => return,
-                        () = mailbox.aborted() => break (LeaveKind::Lost, replies::CONNECTION_CLOSED.to_owned()),
-                        next = handled => next,
-                    };
-                    if next == Next::Close {
-                        return;
-                    }
-                }
-                Err(err) => hub.send(id, &replies::parse_error(&err)),
-            },
-            Some(Ok(Frame::TooLong)) => hub.send(id, &replies::line_too_long(max)),
-            Some(Ok(Frame::InvalidUtf8)) => hub.send(id, &replies::invalid_utf8()),
-            Some(Ok(Frame::Runaway)) => {
-                hub.drop_member(id, replies::RUNAWAY);
-                return;
-            }
-        }
-    };
-    hub.disconnect(id, kind, &reason);
 }
 
 /// Writes what the mailbox says the peer is owed, many lines per write, until it is closed and

@@ -8,9 +8,11 @@
 
 pub mod config;
 pub mod connection;
+pub mod flood;
 pub mod hub;
 pub mod log;
 pub mod mailbox;
+pub mod reader;
 pub mod replies;
 pub mod room;
 pub mod server;

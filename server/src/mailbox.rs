@@ -86,6 +86,8 @@ pub enum Next {
 pub struct Mailbox {
     state: Mutex<State>,
     ready: Notify,
+    /// Signalled when the writer takes replies, for a reader waiting for them to drain.
+    drained: Notify,
     aborted: CancellationToken,
     max_reply_bytes: usize,
 }
@@ -96,6 +98,7 @@ impl Mailbox {
         Self {
             state: Mutex::new(State::default()),
             ready: Notify::new(),
+            drained: Notify::new(),
             aborted: CancellationToken::new(),
             max_reply_bytes,
         }
@@ -165,6 +168,7 @@ impl Mailbox {
         state.reply_bytes = 0;
         drop(state);
         self.aborted.cancel();
+        self.drained.notify_waiters();
     }
 
     /// Resolves when [`abort`](Self::abort) is called.
@@ -180,6 +184,24 @@ impl Mailbox {
     /// Bytes of replies waiting.
     pub fn reply_bytes(&self) -> usize {
         self.lock().reply_bytes
+    }
+
+    /// Waits until fewer than `bytes` of replies wait to be written (or the mailbox closed): a
+    /// peer that asks faster than it reads is slowed, not dropped.
+    pub async fn replies_below(&self, bytes: usize) {
+        loop {
+            let drained = self.drained.notified();
+            let mut drained = std::pin::pin!(drained);
+            // Registered before the check, so a drain in between is not missed.
+            drained.as_mut().enable();
+            {
+                let state = self.lock();
+                if state.reply_bytes < bytes || state.closed {
+                    return;
+                }
+            }
+            drained.await;
+        }
     }
 
     /// The stream, if joined.
@@ -207,6 +229,8 @@ impl Mailbox {
             }
         }
         if !ready.is_empty() {
+            drop(state);
+            self.drained.notify_waiters();
             return Next::Replies(ready);
         }
         if let Some(stream) = stream.filter(|s| !s.finished()) {

@@ -8,8 +8,10 @@ use anyhow::Context;
 use clap::Parser;
 use clap::builder::RangedU64ValueParser;
 use papo_server::config::{
-    Config, DEFAULT_HISTORY_KEEP, DEFAULT_HISTORY_ON_JOIN, DEFAULT_PORT, DEFAULT_WINDOW_BYTES,
+    Config, DEFAULT_HISTORY_KEEP, DEFAULT_HISTORY_ON_JOIN, DEFAULT_MAX_BACKLOG_BYTES, DEFAULT_PORT,
+    DEFAULT_WINDOW_BYTES,
 };
+use papo_server::flood::FloodConfig;
 use papo_server::log::{LogConfig, RoomLog, Storage};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -60,6 +62,19 @@ struct Cli {
     /// behind is caught up from the history file.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_WINDOW_BYTES, value_parser = sizes(65_536..=1_073_741_824))]
     window_bytes: usize,
+    /// Lines one member may send to the room at once (a paste) before the rate applies.
+    #[arg(long, value_name = "N", default_value_t = FloodConfig::default().burst, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    flood_burst: u32,
+    /// Lines per second one member may send to the room after the burst; more wait their turn.
+    #[arg(long, value_name = "N", default_value_t = FloodConfig::default().per_second, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    flood_rate: u32,
+    /// Bytes of lines a member may send ahead of its turn; past it, it is disconnected as a
+    /// flooder.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BACKLOG_BYTES, value_parser = sizes(4096..=1_073_741_824))]
+    max_backlog_bytes: usize,
+    /// No flood control: every line goes out as it arrives (benchmarks, trusted rooms).
+    #[arg(long)]
+    no_flood_limit: bool,
     /// Seconds to flush queued lines on shutdown before closing connections anyway.
     #[arg(long, default_value_t = Config::default().shutdown_grace.as_secs(), value_parser = clap::value_parser!(u64).range(0..=3600))]
     shutdown_grace_secs: u64,
@@ -88,6 +103,11 @@ impl Cli {
                 window_bytes: self.window_bytes,
             },
             history_on_join: self.history_on_join,
+            flood: (!self.no_flood_limit).then_some(FloodConfig {
+                burst: self.flood_burst,
+                per_second: self.flood_rate,
+            }),
+            max_backlog_bytes: self.max_backlog_bytes,
         }
     }
 

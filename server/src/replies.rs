@@ -205,3 +205,6 @@ pub const HISTORY_NOT_KEPT: &str = "atenção: o histórico não está sendo gra
 
 /// Why a member's old connection leaves when its session resumes on a new one.
 pub const SESSION_RESUMED: &str = "reconectou (sessão retomada em outra conexão)";
+
+/// Why a member was dropped for flooding.
+pub const FLOODED: &str = "inundou a sala (linhas demais à frente do limite de envio)";

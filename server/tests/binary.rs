@@ -134,7 +134,14 @@ async fn listens_on_ipv6_loopback_when_available() {
 /// server owes them to bob), then one more line is in flight when `signal` arrives. Both must
 /// receive everything owed, then `BYE :servidor encerrando`, then the close; the process exits 0.
 async fn signal_says_bye_to_everyone_then_exits_zero(signal: &str) {
-    let mut server = ServerProcess::start(&["--port", "0", "--shutdown-grace-secs", "5"]).await;
+    let mut server = ServerProcess::start(&[
+        "--port",
+        "0",
+        "--no-flood-limit",
+        "--shutdown-grace-secs",
+        "5",
+    ])
+    .await;
     let mut room = join_all(server.addr, &["ana", "bob"]).await;
     let (ana, bob) = room.split_at_mut(1);
     let (ana, bob) = (&mut ana[0], &mut bob[0]);
@@ -204,6 +211,7 @@ async fn shutdown_grace_bounds_the_exit_when_a_member_never_reads() {
     let mut server = ServerProcess::start(&[
         "--port",
         "0",
+        "--no-flood-limit",
         "--max-queue-bytes",
         "67108864",
         "--shutdown-grace-secs",
@@ -261,6 +269,7 @@ async fn binary_memory_stays_bounded_while_a_member_stops_reading() {
     let args = [
         "--port",
         "0",
+        "--no-flood-limit",
         "--window-bytes",
         &window,
         "--history-db",

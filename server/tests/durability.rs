@@ -17,6 +17,7 @@ fn start_args(db: &Path) -> Vec<String> {
     vec![
         "--port".into(),
         "0".into(),
+        "--no-flood-limit".into(),
         "--history-db".into(),
         db.to_string_lossy().into_owned(),
     ]

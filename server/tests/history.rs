@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use common::{Client, TestServer, WAIT};
+use common::{Client, TestServer, WAIT, unthrottled};
 use papo_protocol::{EventId, ServerLine};
 use papo_server::Config;
 use papo_server::log::event::{LoggedEvent, SessionChange, SessionId};
@@ -79,7 +79,7 @@ async fn resume(server: &TestServer, nick: &str, after: u64, token: Option<&str>
 async fn a_newcomer_gets_the_last_events_marked_as_history_then_live() {
     let server = TestServer::with_config(Config {
         history_on_join: 3,
-        ..Config::default()
+        ..unthrottled()
     })
     .await;
     let mut ana = server.join("ana").await;
@@ -100,7 +100,7 @@ async fn a_newcomer_gets_the_last_events_marked_as_history_then_live() {
 async fn history_on_join_zero_replays_nothing() {
     let server = TestServer::with_config(Config {
         history_on_join: 0,
-        ..Config::default()
+        ..unthrottled()
     })
     .await;
     let mut ana = server.join("ana").await;
@@ -112,7 +112,7 @@ async fn history_on_join_zero_replays_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resumed_member_gets_every_event_after_its_last_id_once_while_the_room_is_busy() {
     const LINES: usize = 3_000;
-    let server = TestServer::start().await;
+    let server = TestServer::with_config(unthrottled()).await;
     let mut ana = server.join("ana").await;
     let mut carla = server.join("carla").await;
     let bob = server.join("bob").await;
@@ -179,7 +179,7 @@ async fn a_resumed_member_gets_every_event_after_its_last_id_once_while_the_room
 
 #[tokio::test]
 async fn private_messages_are_replayed_only_to_the_session_that_proves_itself() {
-    let server = TestServer::start().await;
+    let server = TestServer::with_config(unthrottled()).await;
     let mut ana = server.join("ana").await;
     let mut bob = server.join("bob").await;
     assert_eq!(ana.recv_join().await.1, "bob");
@@ -218,7 +218,7 @@ async fn private_messages_are_replayed_only_to_the_session_that_proves_itself() 
 
 #[tokio::test]
 async fn a_session_resumed_while_its_old_connection_lingers_takes_its_place() {
-    let server = TestServer::start().await;
+    let server = TestServer::with_config(unthrottled()).await;
     let mut ana = server.join("ana").await;
     let mut bob = server.join("bob").await;
     assert_eq!(ana.recv_join().await.1, "bob");
@@ -245,7 +245,7 @@ async fn a_session_resumed_while_its_old_connection_lingers_takes_its_place() {
 async fn a_resume_from_another_epoch_is_a_fresh_join() {
     let server = TestServer::with_config(Config {
         history_on_join: 2,
-        ..Config::default()
+        ..unthrottled()
     })
     .await;
     let mut ana = server.join("ana").await;
@@ -259,7 +259,7 @@ async fn a_resume_from_another_epoch_is_a_fresh_join() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resume_past_the_replay_limit_says_how_many_were_skipped() {
-    let server = TestServer::start().await;
+    let server = TestServer::with_config(unthrottled()).await;
     let mut ana = server.join("ana").await;
     let lines = 10_050;
     say_many(&mut ana, "z", lines).await;
@@ -279,7 +279,7 @@ async fn a_resume_past_the_replay_limit_says_how_many_were_skipped() {
 
 #[tokio::test]
 async fn events_pruned_from_the_history_are_reported_where_the_gap_is() {
-    let mut config = Config::default();
+    let mut config = unthrottled();
     config.history.keep = 100;
     let server = TestServer::with_config(config).await;
     let mut ana = server.join("ana").await;
@@ -360,7 +360,7 @@ async fn when_the_store_fails_chat_goes_on_and_members_are_told() {
             keep: 100_000,
             window_bytes: 64 * 1024,
         },
-        ..Config::default()
+        ..unthrottled()
     };
     let log = RoomLog::with_store(
         Some(Arc::new(store)),
@@ -458,7 +458,7 @@ async fn private_messages_stay_with_their_session_across_pruning_and_restarts() 
             keep: 100,
             window_bytes: 64 * 1024,
         },
-        ..Config::default()
+        ..unthrottled()
     };
     let server = TestServer::with_config(config.clone()).await;
     let mut alice = server.join("alice").await;

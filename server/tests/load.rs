@@ -22,7 +22,7 @@ const SCENARIO: Duration = Duration::from_secs(120);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_that_stops_reading_is_caught_up_and_nobody_else_waits() {
-    let mut config = Config::default();
+    let mut config = common::unthrottled();
     config.history.window_bytes = WINDOW;
     let server = TestServer::with_config(config).await;
     let lines = lines_to_pass_the_window(FLOOD_TEXT_BYTES, WINDOW, 2_000);

@@ -186,7 +186,7 @@ async fn runaway_peer_that_reads_late_still_gets_what_was_queued_then_bye() {
     // runaway limit and only afterwards reads. docs/protocol.md: it "gets BYE and is
     // disconnected"; everything queued before the BYE must reach it too.
     const LINES: usize = 1_000;
-    let server = TestServer::start().await;
+    let server = TestServer::with_config(common::unthrottled()).await;
     let limit = Config::default().max_line_bytes;
     let mut lento = Client::connect_with_recv_buffer(server.addr, 4096).await;
     lento.expect_hello().await;

@@ -37,6 +37,15 @@ pub struct TestServer {
     task: Option<JoinHandle<()>>,
 }
 
+/// The default limits without flood control, for tests that send thousands of lines at once
+/// (flood control has tests of its own).
+pub fn unthrottled() -> Config {
+    Config {
+        flood: None,
+        ..Config::default()
+    }
+}
+
 impl TestServer {
     /// A server with the default limits.
     pub async fn start() -> Self {

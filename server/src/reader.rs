@@ -1,0 +1,184 @@
+//! A connection's reading side: frames become lines, and lines go to the hub in order, at the
+//! pace the room allows.
+//!
+//! Two things slow a member down instead of dropping it. Lines that reach the room spend a
+//! [`FloodLimiter`] allowance: a paste goes out at once, a flood waits its turn, and the
+//! lines read ahead meanwhile wait in a bounded backlog (past its bound the flooder is
+//! disconnected). And while a member's own replies pile up unread, its connection is not read
+//! at all, so a client that pipelines commands is slowed, never dropped.
+
+use std::collections::VecDeque;
+
+use futures::StreamExt;
+use papo_protocol::{ClientLine, Command, Frame, LeaveKind, LineDecoder, ServerLine};
+use tokio::io::AsyncRead;
+use tokio::time::Instant;
+use tokio_util::codec::FramedRead;
+use tokio_util::sync::CancellationToken;
+
+use crate::flood::FloodLimiter;
+use crate::hub::{Hub, Next};
+use crate::mailbox::Mailbox;
+use crate::replies;
+use crate::room::MemberId;
+
+/// Something read, waiting its turn.
+#[derive(Debug)]
+enum Input {
+    /// A line to handle.
+    Line(ClientLine, usize),
+    /// An answer to something unreadable (too long, not UTF-8, refused by the parser).
+    Refusal(ServerLine),
+}
+
+impl Input {
+    fn bytes(&self) -> usize {
+        match self {
+            Self::Line(_, bytes) => *bytes,
+            Self::Refusal(_) => 64,
+        }
+    }
+
+    /// Whether it reaches the room (and so spends flood allowance): chat, actions, private
+    /// messages and renames. Queries only answer the sender, and are paced by its replies.
+    fn reaches_the_room(&self) -> bool {
+        matches!(
+            self,
+            Self::Line(
+                ClientLine::Text(_)
+                    | ClientLine::Command(
+                        Command::Me { .. } | Command::Private { .. } | Command::Nick { .. }
+                    ),
+                _
+            )
+        )
+    }
+}
+
+/// How a connection's reading ended.
+enum End {
+    /// The peer went away (or the hub let it go): announce it as lost with this reason.
+    Lost(&'static str),
+    /// Already handled (a `/SAIR`, a drop, shutdown): nothing more to say.
+    Done,
+}
+
+/// Feeds the peer's lines to the hub until the connection ends, is dropped, or shuts down.
+pub async fn read_lines<R: AsyncRead + Unpin>(
+    frames: &mut FramedRead<R, LineDecoder>,
+    id: MemberId,
+    hub: &Hub,
+    mailbox: &Mailbox,
+    shutdown: &CancellationToken,
+) {
+    let config = hub.config();
+    let mut flood = config.flood.map(FloodLimiter::new);
+    let mut backlog: VecDeque<Input> = VecDeque::new();
+    let mut backlog_bytes = 0;
+    // Replies above this stop the reading until the peer reads some.
+    let reply_threshold = config.max_queue_bytes / 2;
+    let end = loop {
+        // The oldest line goes as soon as its turn comes.
+        let mut turn = None;
+        if let Some(front) = backlog.front() {
+            let now = Instant::now();
+            let allowed = match (&mut flood, front.reaches_the_room()) {
+                (Some(flood), true) => flood.spend(now.into_std()).map_err(Instant::from_std),
+                _ => Ok(()),
+            };
+            match allowed {
+                Ok(()) => {
+                    if let Some(input) = backlog.pop_front() {
+                        backlog_bytes -= input.bytes();
+                        let handled = tokio::select! {
+                            biased;
+                            () = shutdown.cancelled() => break End::Done,
+                            () = mailbox.aborted() => break End::Lost(replies::CONNECTION_CLOSED),
+                            handled = handle(input, id, hub, mailbox, reply_threshold) => handled,
+                        };
+                        if handled == Next::Close {
+                            break End::Done;
+                        }
+                    }
+                    continue;
+                }
+                Err(when) => turn = Some(when),
+            }
+        }
+        // Read ahead only while a line waits for its turn (to see a flood coming), or when
+        // nothing waits at all.
+        let frame = tokio::select! {
+            biased;
+            () = shutdown.cancelled() => break End::Done,
+            () = mailbox.aborted() => break End::Lost(replies::CONNECTION_CLOSED),
+            () = sleep_until(turn), if turn.is_some() => continue,
+            frame = frames.next() => frame,
+        };
+        let input = match frame {
+            None => break End::Lost(replies::CONNECTION_CLOSED),
+            Some(Err(err)) => {
+                // The OS error is for the log; the room is told in its own language.
+                tracing::debug!(member = id.0, %err, "read failed");
+                break End::Lost(replies::CONNECTION_LOST);
+            }
+            Some(Ok(Frame::Line(text))) => match ClientLine::parse(&text) {
+                Ok(None) => continue,
+                Ok(Some(line)) => Input::Line(line, text.len() + 1),
+                Err(err) => Input::Refusal(replies::parse_error(&err)),
+            },
+            Some(Ok(Frame::TooLong)) => {
+                Input::Refusal(replies::line_too_long(config.max_line_bytes))
+            }
+            Some(Ok(Frame::InvalidUtf8)) => Input::Refusal(replies::invalid_utf8()),
+            Some(Ok(Frame::Runaway)) => {
+                hub.drop_member(id, replies::RUNAWAY);
+                break End::Done;
+            }
+        };
+        backlog_bytes += input.bytes();
+        backlog.push_back(input);
+        if backlog_bytes > config.max_backlog_bytes {
+            hub.drop_member(id, replies::FLOODED);
+            break End::Done;
+        }
+    };
+    if let End::Lost(reason) = end {
+        hub.disconnect(id, LeaveKind::Lost, reason);
+    }
+}
+
+async fn sleep_until(when: Option<Instant>) {
+    if let Some(when) = when {
+        tokio::time::sleep_until(when).await;
+    }
+}
+
+/// Hands one input to the hub, once the peer's replies are below `reply_threshold` and the
+/// store has room (both waits stop the reading: the peer slows down, memory does not grow).
+async fn handle(
+    input: Input,
+    id: MemberId,
+    hub: &Hub,
+    mailbox: &Mailbox,
+    reply_threshold: usize,
+) -> Next {
+    mailbox.replies_below(reply_threshold).await;
+    match input {
+        Input::Refusal(line) => {
+            hub.send(id, &line);
+            Next::Continue
+        }
+        Input::Line(ClientLine::Command(Command::Resume(request)), _) => {
+            let session = match request.token.clone() {
+                Some(token) => hub.log().find_session(token).await,
+                None => None,
+            };
+            hub.log().wait_for_room().await;
+            hub.resume(id, request, session)
+        }
+        Input::Line(line, _) => {
+            hub.log().wait_for_room().await;
+            hub.handle(id, line)
+        }
+    }
+}

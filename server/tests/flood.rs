@@ -1,0 +1,114 @@
+//! Flood control and backpressure through real sockets: `yes | nc` costs the others nothing, a
+//! paste goes out at once, a fast paste waits its turn, and a client that pipelines thousands of
+//! commands is slowed, not dropped.
+
+mod common;
+
+use std::time::Instant;
+
+use common::{TestServer, WAIT};
+use papo_protocol::{LeaveKind, ServerLine};
+use papo_server::Config;
+use papo_server::flood::FloodConfig;
+use tokio::io::AsyncWriteExt;
+
+fn config(burst: u32, per_second: u32) -> Config {
+    Config {
+        flood: Some(FloodConfig { burst, per_second }),
+        ..Config::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn yes_into_nc_is_cut_off_and_costs_the_readers_nothing() {
+    const BURST: u32 = 20;
+    let server = TestServer::with_config(config(BURST, 1)).await;
+    let mut ana = server.join("ana").await;
+    let mut bob = server.join("bob").await;
+    assert_eq!(ana.recv_join().await.1, "bob");
+    let mut flooder = server.join("yes").await;
+    assert_eq!(ana.recv_join().await.1, "yes");
+    assert_eq!(bob.recv_join().await.1, "yes");
+    let started = Instant::now();
+    // What `yes spam | nc` sends: far more than the backlog, as fast as the socket takes it.
+    let flood = "spam\n".repeat(200_000);
+    let _ = flooder.send_raw_lenient(flood.as_bytes()).await;
+    for reader in [&mut ana, &mut bob] {
+        let (spam, part) = reader
+            .recv_until(|l| matches!(l, ServerLine::Left { nick, .. } if nick.as_str() == "yes"))
+            .await;
+        let elapsed = started.elapsed().as_secs();
+        assert!(
+            spam.iter()
+                .all(|l| matches!(l, ServerLine::Message { text, .. } if text == "spam")),
+            "{}: only the flooder's lines before its departure",
+            reader.label
+        );
+        assert!(
+            spam.len() as u64 <= u64::from(BURST) + elapsed + 1,
+            "{}: {} lines from the flooder in {elapsed} s (burst {BURST}, 1/s)",
+            reader.label,
+            spam.len()
+        );
+        match part {
+            ServerLine::Left { kind, reason, .. } => {
+                assert_eq!(kind, LeaveKind::Dropped);
+                assert!(reason.contains("inundou"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // Both readers are still in the room, and a 20-line paste from one of them goes out at
+    // once: at 1 line/s after the burst, anything slower would outlast the wait.
+    let paste: String = (0..20).map(|i| format!("linha colada {i:02}\n")).collect();
+    ana.send_raw(paste.as_bytes()).await;
+    for i in 0..20 {
+        let want = format!("linha colada {i:02}");
+        assert_eq!(ana.recv_msg().await.text, want);
+        assert_eq!(bob.recv_msg().await.text, want);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paste_longer_than_the_burst_waits_its_turn_and_nothing_is_lost() {
+    let server = TestServer::with_config(config(10, 50)).await;
+    let mut ana = server.join("ana").await;
+    let mut bob = server.join("bob").await;
+    assert_eq!(ana.recv_join().await.1, "bob");
+    let paste: String = (0..150).map(|i| format!("log {i:03}\n")).collect();
+    ana.send_raw(paste.as_bytes()).await;
+    for i in 0..150 {
+        let want = format!("log {i:03}");
+        assert_eq!(ana.recv_msg().await.text, want);
+        assert_eq!(bob.recv_msg().await.text, want);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_pipelines_thousands_of_commands_is_answered_not_dropped() {
+    const COMMANDS: usize = 6_000;
+    let server = TestServer::with_config(Config {
+        max_queue_bytes: 64 * 1024,
+        ..Config::default()
+    })
+    .await;
+    let ana = server.join("ana").await;
+    let (mut lines, mut writer) = ana.into_split();
+    // Each /AJUDA is answered with about 700 bytes: 4 MB in all, 64 times the reply queue.
+    let sending = tokio::spawn(async move {
+        let batch = "/AJUDA\n".repeat(COMMANDS);
+        tokio::time::timeout(WAIT * 6, writer.write_all(batch.as_bytes()))
+            .await
+            .expect("the server keeps reading, at its pace")
+            .expect("write");
+        writer
+    });
+    let help_lines = papo_server::replies::help().len();
+    for _ in 0..COMMANDS * help_lines {
+        match lines.recv().await {
+            ServerLine::Help { .. } => {}
+            other => panic!("expected HELP, got {other:?}"),
+        }
+    }
+    sending.await.expect("sender");
+}
