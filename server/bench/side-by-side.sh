@@ -46,7 +46,7 @@ for round in $(seq "$rounds"); do
   for size in "100 20000" "1000 2000"; do
     set -- $size
     [ -n "$other" ] && run other "$1" "$2" "$other"
-    run memory "$1" "$2" "$new" --no-history
-    run sqlite "$1" "$2" "$new" --history-db "$work/history-$round-$1.db"
+    run memory "$1" "$2" "$new" --no-history --no-flood-limit
+    run sqlite "$1" "$2" "$new" --no-flood-limit --history-db "$work/history-$round-$1.db"
   done
 done

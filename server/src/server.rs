@@ -24,7 +24,9 @@ const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
 const KEEPALIVE_PROBES: u32 = 6;
 
 /// Socket options of an accepted connection: no Nagle delay (chat lines are small and latency
-/// matters), and TCP keepalive so a peer that vanished without closing is noticed.
+/// matters), and TCP keepalive so a peer that vanished without closing is noticed. Linux pauses
+/// keepalive while sent data is unacknowledged, so `TCP_USER_TIMEOUT` bounds that case by the
+/// same time (otherwise the kernel's retransmissions take about 15 minutes).
 pub fn configure(stream: &TcpStream, config: &Config) -> std::io::Result<()> {
     stream.set_nodelay(true)?;
     if let Some(idle) = config.keepalive {
@@ -32,7 +34,9 @@ pub fn configure(stream: &TcpStream, config: &Config) -> std::io::Result<()> {
             .with_time(idle)
             .with_interval(KEEPALIVE_INTERVAL)
             .with_retries(KEEPALIVE_PROBES);
-        SockRef::from(stream).set_tcp_keepalive(&keepalive)?;
+        let socket = SockRef::from(stream);
+        socket.set_tcp_keepalive(&keepalive)?;
+        socket.set_tcp_user_timeout(Some(idle + KEEPALIVE_INTERVAL * KEEPALIVE_PROBES))?;
     }
     Ok(())
 }
@@ -126,6 +130,10 @@ mod tests {
         assert_eq!(
             socket.tcp_keepalive_time().expect("idle time"),
             Duration::from_secs(42)
+        );
+        assert_eq!(
+            socket.tcp_user_timeout().expect("user timeout"),
+            Some(Duration::from_secs(42 + 60))
         );
     }
 }

@@ -47,6 +47,25 @@ pub fn frame_event(frame: Frame) -> NetEvent {
     }
 }
 
+/// Idle time before TCP keepalive probes a silent server, the pause between probes and how many
+/// go unanswered before the connection counts as lost; the same time bounds how long sent lines
+/// may stay unacknowledged (`TCP_USER_TIMEOUT`). A network that vanished (a laptop lid, a NAT
+/// that forgot the connection) is then noticed in about a minute, and papo reconnects.
+const KEEPALIVE_IDLE: Duration = Duration::from_secs(30);
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
+const KEEPALIVE_PROBES: u32 = 3;
+
+/// Sets keepalive and the unacknowledged-data timeout on the connection.
+fn watch_liveness(stream: &TcpStream) -> io::Result<()> {
+    let socket = socket2::SockRef::from(stream);
+    let keepalive = socket2::TcpKeepalive::new()
+        .with_time(KEEPALIVE_IDLE)
+        .with_interval(KEEPALIVE_INTERVAL)
+        .with_retries(KEEPALIVE_PROBES);
+    socket.set_tcp_keepalive(&keepalive)?;
+    socket.set_tcp_user_timeout(Some(KEEPALIVE_IDLE + KEEPALIVE_INTERVAL * KEEPALIVE_PROBES))
+}
+
 /// Why a connection could not be opened, in Portuguese.
 pub fn describe_io_error(e: &io::Error) -> String {
     let what = match e.kind() {
@@ -126,6 +145,8 @@ async fn run(
         }
     };
     let _ = stream.set_nodelay(true);
+    // On failure only a quick notice of a dead network is lost; the connection still works.
+    let _ = watch_liveness(&stream);
     if events.send(report(NetEvent::Connected)).await.is_err() {
         return;
     }

@@ -53,7 +53,9 @@ pub(super) fn key_pressed(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
         Action::LineUp => app.history.scroll_up(1),
         Action::LineDown => app.history.scroll_down(1),
         Action::Live => {
-            if !commands::cancel_connecting(app, fx) {
+            // Scrolled up, Esc first brings the newest lines back; only then does it give a
+            // connection attempt (or the wait to reconnect) up.
+            if app.history.scroll() > 0 || !commands::cancel_connecting(app, fx) {
                 app.history.to_live();
             }
         }

@@ -83,13 +83,20 @@ pub(super) fn skipped(app: &mut App, count: u64) {
     }
 }
 
-/// `LIVE last`: the replay is over. If the server's ids went backwards (the history has seen
-/// ids above its last one), its log started over: the ids seen are forgotten first. Then the
-/// replay is shown.
+/// `LIVE last`: the replay is over, and the link is good again (the backoff starts over). The
+/// replay is shown, without what the history already holds. If the server's ids went
+/// backwards (the history has seen ids above `last`), its log started over: the ids seen are
+/// forgotten after that, so new events are not mistaken for old ones.
 pub(super) fn live(app: &mut App, last: EventId) {
-    if app.history.max_seen().is_some_and(|max| max > last) {
+    app.backoff.reset();
+    let restarted = app.history.max_seen().is_some_and(|max| max > last);
+    show(app);
+    if restarted {
         app.history.new_epoch();
     }
+}
+
+fn show(app: &mut App) {
     let Some(replay) = app.replay.take() else {
         return;
     };

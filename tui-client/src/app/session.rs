@@ -116,7 +116,6 @@ pub(super) fn welcome(
             nick: nick.clone(),
         };
     }
-    app.backoff.reset();
     app.session.token = secret(token).map(|t| (t, nick.clone()));
     let resumed = std::mem::take(&mut app.session.resuming);
     app.replay = Some(Replay::new(app.history.cap(), resumed));

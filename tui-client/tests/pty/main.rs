@@ -13,6 +13,8 @@ use harness::{COLS, Papo, ROWS, Raw, Server, lock, papo_binary};
 
 const CTRL_U: &str = "\x15";
 const F10: &str = "\x1b[21~";
+const F2: &str = "\x1bOQ";
+const ESC: &str = "\x1b";
 
 #[test]
 fn connect_through_the_dialog_chat_and_leave_with_sair() {
@@ -82,10 +84,47 @@ fn sighup_sends_sair_and_exits() {
 }
 
 #[test]
-fn papo_reconnects_by_itself_after_a_server_crash_and_shows_what_it_missed_once() {
+fn papo_reconnects_by_itself_after_a_server_crash() {
     let mut server = Server::start();
     let port = server.port.to_string();
     let mut papo = Papo::start("reconnect", &["127.0.0.1", &port, "--nick", "ana"], &[]);
+    papo.wait_text(&format!("conectado a 127.0.0.1:{port} como ana"));
+    papo.send("rascunho guardado");
+    papo.wait_text("> rascunho guardado");
+
+    server.kill();
+    papo.wait_text("reconectando em");
+    papo.wait_for("a failed attempt", |s| {
+        s.contents().contains("reconexão falhou")
+    });
+    server.start_again();
+    // Nobody presses anything: papo comes back by itself, and its draft is still there.
+    papo.wait_for("reconnected", |s| {
+        s.contents()
+            .matches(&format!("conectado a 127.0.0.1:{port} como ana"))
+            .count()
+            == 1
+            && s.contents()
+                .contains("— nada novo enquanto você estava fora —")
+    });
+    let mut bob = Raw::join(server.port, "bob");
+    bob.send("de volta");
+    papo.wait_text("bob: de volta");
+    let input = lock(&papo.screen)
+        .0
+        .screen()
+        .contents_between(ROWS - 1, 0, ROWS - 1, COLS);
+    assert_eq!(input.trim_end(), "> rascunho guardado");
+    papo.send(F10);
+    assert_eq!(papo.wait_exit(), 0);
+    papo.assert_restored();
+}
+
+#[test]
+fn after_a_server_crash_papo_shows_what_it_missed_once() {
+    let mut server = Server::start();
+    let port = server.port.to_string();
+    let mut papo = Papo::start("missed", &["127.0.0.1", &port, "--nick", "ana"], &[]);
     papo.wait_text(&format!("conectado a 127.0.0.1:{port} como ana"));
     let mut bob = Raw::join(server.port, "bob");
     bob.send("antes da queda");
@@ -96,11 +135,9 @@ fn papo_reconnects_by_itself_after_a_server_crash_and_shows_what_it_missed_once(
 
     server.kill();
     papo.wait_text("reconectando em");
-    // Two attempts failed while the server was down: the next waits about 4 s (at least 3.2),
-    // ample time for bob to come back and talk before papo does.
-    papo.wait_for("two failed attempts", |s| {
-        s.contents().matches("reconexão falhou").count() >= 2
-    });
+    // Esc stops the automatic attempts, so the room can talk before papo comes back.
+    papo.send(ESC);
+    papo.wait_text("reconexão cancelada");
     server.start_again();
     let mut bob = Raw::join(server.port, "bob");
     let missed = ["perdida um", "perdida dois", "perdida três"];
@@ -108,8 +145,10 @@ fn papo_reconnects_by_itself_after_a_server_crash_and_shows_what_it_missed_once(
         bob.send(text);
         bob.expect_line(|l| l.starts_with("MSG ") && l.ends_with(&format!(" bob :{text}")));
     }
-
-    papo.wait_text(&format!("conectado a 127.0.0.1:{port} como ana"));
+    // F2 opens the dialog with the same server and nickname; Enter connects and resumes.
+    papo.send(F2);
+    papo.wait_text("Conectar a um servidor");
+    papo.send("\r");
     papo.wait_for("the missed lines and the live separator", |s| {
         let c = s.contents();
         missed.iter().all(|m| c.contains(&format!("bob: {m}"))) && c.contains("— ao vivo —")
