@@ -77,6 +77,8 @@ pub async fn read_lines<R: AsyncRead + Unpin>(
     let mut backlog_bytes = 0;
     // Replies above this stop the reading until the peer reads some.
     let reply_threshold = config.max_queue_bytes / 2;
+    // Set when the peer stopped sending: what it sent before still goes out, in its turn.
+    let mut ended: Option<End> = None;
     let end = loop {
         // The oldest line goes as soon as its turn comes.
         let mut turn = None;
@@ -105,21 +107,31 @@ pub async fn read_lines<R: AsyncRead + Unpin>(
                 Err(when) => turn = Some(when),
             }
         }
+        if let Some(end) = ended.take() {
+            if backlog.is_empty() {
+                break end;
+            }
+            ended = Some(end);
+        }
         // Read ahead only while a line waits for its turn (to see a flood coming), or when
-        // nothing waits at all.
+        // nothing waits at all; after the peer stopped sending, only wait for the turn.
         let frame = tokio::select! {
             biased;
             () = shutdown.cancelled() => break End::Done,
             () = mailbox.aborted() => break End::Lost(replies::CONNECTION_CLOSED),
             () = sleep_until(turn), if turn.is_some() => continue,
-            frame = frames.next() => frame,
+            frame = frames.next(), if ended.is_none() => frame,
         };
         let input = match frame {
-            None => break End::Lost(replies::CONNECTION_CLOSED),
+            None => {
+                ended = Some(End::Lost(replies::CONNECTION_CLOSED));
+                continue;
+            }
             Some(Err(err)) => {
                 // The OS error is for the log; the room is told in its own language.
                 tracing::debug!(member = id.0, %err, "read failed");
-                break End::Lost(replies::CONNECTION_LOST);
+                ended = Some(End::Lost(replies::CONNECTION_LOST));
+                continue;
             }
             Some(Ok(Frame::Line(text))) => match ClientLine::parse(&text) {
                 Ok(None) => continue,

@@ -112,3 +112,20 @@ async fn a_client_that_pipelines_thousands_of_commands_is_answered_not_dropped()
     }
     sending.await.expect("sender");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lines_waiting_their_turn_still_go_out_after_the_sender_hangs_up() {
+    let server = TestServer::with_config(config(10, 50)).await;
+    let mut ana = server.join("ana").await;
+    let mut bob = server.join("bob").await;
+    assert_eq!(ana.recv_join().await.1, "bob");
+    // As `cat notas.txt | nc -N`: 40 lines, then the end of input at once.
+    let paste: String = (0..40).map(|i| format!("nota {i:02}\n")).collect();
+    bob.send_raw(paste.as_bytes()).await;
+    bob.shutdown_write().await;
+    for i in 0..40 {
+        assert_eq!(ana.recv_msg().await.text, format!("nota {i:02}"));
+    }
+    let (_, nick, kind, _) = ana.recv_part().await;
+    assert_eq!((nick.as_str(), kind), ("bob", LeaveKind::Lost));
+}
