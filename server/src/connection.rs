@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use papo_protocol::{EventId, LeaveKind, LineDecoder};
+use papo_protocol::{EventId, LeaveKind};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_util::codec::FramedRead;
 use tokio_util::sync::CancellationToken;
@@ -16,6 +16,7 @@ use crate::mailbox::{self, Mailbox, Stream};
 use crate::reader;
 use crate::replies;
 use crate::room::MemberId;
+use crate::sniff::PlainDecoder;
 
 /// The read buffer a connection starts with (tokio-util's default is 8 KiB); it grows as needed.
 const INITIAL_READ_BUFFER: usize = 1024;
@@ -67,7 +68,7 @@ where
     tracing::info!(peer = %label, member = id.0, "connected");
     let max = hub.config().max_line_bytes;
     let mut frames =
-        FramedRead::with_capacity(read_half, LineDecoder::new(max), INITIAL_READ_BUFFER);
+        FramedRead::with_capacity(read_half, PlainDecoder::new(max), INITIAL_READ_BUFFER);
     let reading = reader::read_lines(&mut frames, id, &hub, &mailbox, &shutdown);
     let writing = write_lines(write_half, &mailbox, hub.log());
     let ((), flushed) = tokio::join!(reading, writing);

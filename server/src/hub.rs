@@ -216,6 +216,22 @@ impl Hub {
         self.close(&mut state, id, None);
     }
 
+    /// Closes a connection that does not speak papo (TLS, HTTP) before it joined: it gets
+    /// `answer` (raw bytes in its own protocol), if any, and nothing else after what it was
+    /// already sent.
+    pub fn refuse(&self, id: MemberId, answer: Option<String>) {
+        let mut state = self.lock();
+        let after = state.room.last_id();
+        if let Some(connection) = state.connections.remove(&id) {
+            match answer {
+                Some(answer) => connection
+                    .mailbox
+                    .close_with(after, Some(Bytes::from(answer))),
+                None => connection.mailbox.abort(),
+            }
+        }
+    }
+
     /// Removes `id` for misbehaving: it gets a `BYE` with `reason`, the room a `PART … dropped`.
     pub fn drop_member(&self, id: MemberId, reason: &str) {
         let mut state = self.lock();

@@ -16,6 +16,7 @@ pub mod reader;
 pub mod replies;
 pub mod room;
 pub mod server;
+pub mod sniff;
 
 pub use config::Config;
 pub use server::run;

@@ -10,7 +10,7 @@
 use std::collections::VecDeque;
 
 use futures::StreamExt;
-use papo_protocol::{ClientLine, Command, Frame, LeaveKind, LineDecoder, ServerLine};
+use papo_protocol::{ClientLine, Command, Frame, LeaveKind, ServerLine};
 use tokio::io::AsyncRead;
 use tokio::time::Instant;
 use tokio_util::codec::FramedRead;
@@ -21,6 +21,7 @@ use crate::hub::{Hub, Next};
 use crate::mailbox::Mailbox;
 use crate::replies;
 use crate::room::MemberId;
+use crate::sniff::{self, Incoming, PlainDecoder};
 
 /// Something read, waiting its turn.
 #[derive(Debug)]
@@ -65,7 +66,7 @@ enum End {
 
 /// Feeds the peer's lines to the hub until the connection ends, is dropped, or shuts down.
 pub async fn read_lines<R: AsyncRead + Unpin>(
-    frames: &mut FramedRead<R, LineDecoder>,
+    frames: &mut FramedRead<R, PlainDecoder>,
     id: MemberId,
     hub: &Hub,
     mailbox: &Mailbox,
@@ -79,6 +80,8 @@ pub async fn read_lines<R: AsyncRead + Unpin>(
     let reply_threshold = config.max_queue_bytes / 2;
     // Set when the peer stopped sending: what it sent before still goes out, in its turn.
     let mut ended: Option<End> = None;
+    // An HTTP request line is only looked for first: later it could be chat.
+    let mut first_line = true;
     let end = loop {
         // The oldest line goes as soon as its turn comes.
         let mut turn = None;
@@ -133,16 +136,31 @@ pub async fn read_lines<R: AsyncRead + Unpin>(
                 ended = Some(End::Lost(replies::CONNECTION_LOST));
                 continue;
             }
-            Some(Ok(Frame::Line(text))) => match ClientLine::parse(&text) {
-                Ok(None) => continue,
-                Ok(Some(line)) => Input::Line(line, text.len() + 1),
-                Err(err) => Input::Refusal(replies::parse_error(&err)),
-            },
-            Some(Ok(Frame::TooLong)) => {
+            Some(Ok(Incoming::Tls)) => {
+                tracing::warn!(member = id.0, "TLS on the plain port: use the TLS port");
+                hub.refuse(id, None);
+                break End::Done;
+            }
+            Some(Ok(Incoming::Frame(Frame::Line(text)))) => {
+                if first_line && sniff::is_http_request(&text) {
+                    tracing::warn!(member = id.0, "an HTTP request on the chat port; refused");
+                    hub.refuse(id, Some(sniff::http_refusal()));
+                    break End::Done;
+                }
+                first_line = false;
+                match ClientLine::parse(&text) {
+                    Ok(None) => continue,
+                    Ok(Some(line)) => Input::Line(line, text.len() + 1),
+                    Err(err) => Input::Refusal(replies::parse_error(&err)),
+                }
+            }
+            Some(Ok(Incoming::Frame(Frame::TooLong))) => {
                 Input::Refusal(replies::line_too_long(config.max_line_bytes))
             }
-            Some(Ok(Frame::InvalidUtf8)) => Input::Refusal(replies::invalid_utf8()),
-            Some(Ok(Frame::Runaway)) => {
+            Some(Ok(Incoming::Frame(Frame::InvalidUtf8))) => {
+                Input::Refusal(replies::invalid_utf8())
+            }
+            Some(Ok(Incoming::Frame(Frame::Runaway))) => {
                 hub.drop_member(id, replies::RUNAWAY);
                 break End::Done;
             }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Client, TestServer, join_all, marker};
+use common::{Client, TestServer, WAIT, join_all, marker};
 use papo_protocol::{ErrorCode, LeaveKind};
 use papo_server::Config;
 
@@ -171,7 +171,7 @@ async fn runaway_before_joining_ends_in_bye_and_nobody_hears_of_it() {
     let mut ana = server.join("ana").await;
     let mut guest = server.connect().await;
     guest.expect_hello().await;
-    let _ = guest.send_raw_lenient(&vec![0x16; 64 * limit]).await;
+    let _ = guest.send_raw_lenient(&vec![b'z'; 64 * limit]).await;
     let _ = guest.shutdown_write_lenient().await;
     guest.recv_error(ErrorCode::LineTooLong).await;
     guest.recv_bye().await;
@@ -286,4 +286,56 @@ async fn control_characters_and_bidi_overrides_are_refused_not_relayed() {
         ana.send(text).await;
         both_get(&mut ana, &mut bob, "ana", text).await;
     }
+}
+
+#[tokio::test]
+async fn an_http_request_gets_an_http_error_and_nothing_reaches_the_room() {
+    let server = TestServer::start().await;
+    let mut ana = server.join("ana").await;
+    let mut browser = server.connect().await;
+    browser.expect_hello().await;
+    // What a web page's fetch() to the chat port would send: a nickname and a message in
+    // the body must never get in.
+    let request = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 22\r\n\r\nmallory\r\noi, sou um site\r\n";
+    let _ = browser.send_raw_lenient(request.as_bytes()).await;
+    let mut response = Vec::new();
+    while let Some(line) = browser.next_complete_line().await {
+        response.push(line);
+    }
+    assert_eq!(
+        response.first().map(String::as_str),
+        Some("HTTP/1.1 400 Bad Request\r"),
+        "{response:?}"
+    );
+    assert!(
+        response.iter().any(|l| l.contains("não um servidor HTTP")),
+        "{response:?}"
+    );
+    marker(&mut ana, &mut [], "nada do site").await;
+}
+
+#[tokio::test]
+async fn a_tls_handshake_on_the_plain_port_is_closed_at_once() {
+    let server = TestServer::start().await;
+    let mut ana = server.join("ana").await;
+    let mut tls = server.connect().await;
+    // The start of a TLS 1.2/1.3 ClientHello: record type handshake, version 3.1.
+    let mut hello = vec![
+        0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03,
+    ];
+    hello.extend_from_slice(&[0xab; 300]);
+    let _ = tls.send_raw_lenient(&hello).await;
+    // Whatever greeting went out before, the server closes without waiting for more.
+    let closed = tokio::time::timeout(WAIT, async {
+        loop {
+            match tls.next_complete_line().await {
+                Some(line) if line.starts_with("HELLO ") => {}
+                Some(other) => panic!("unexpected {other:?}"),
+                None => break,
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "closed at once");
+    marker(&mut ana, &mut [], "nada de TLS").await;
 }
