@@ -77,6 +77,10 @@ async fn help_documents_every_flag() {
         "--history-keep",
         "--history-on-join",
         "--window-bytes",
+        "--flood-burst",
+        "--flood-rate",
+        "--max-backlog-bytes",
+        "--no-flood-limit",
     ] {
         assert!(stdout.contains(flag), "--help mentions {flag}:\n{stdout}");
     }
@@ -94,6 +98,8 @@ async fn invalid_flag_values_exit_non_zero_with_a_clear_message() {
         ("--history-keep", "5"),
         ("--history-on-join", "20000"),
         ("--window-bytes", "1000"),
+        ("--flood-rate", "0"),
+        ("--max-backlog-bytes", "10"),
     ] {
         // Everything else valid (an ephemeral port), so only the flag under test can fail.
         let args = if flag == "--port" {
