@@ -23,6 +23,17 @@ pub enum ConfigError {
         /// The least that works with the line limit given.
         needed: usize,
     },
+    /// The backlog could not hold two of the longest lines, so a paste of long lines would
+    /// count as a flood.
+    #[error(
+        "--max-backlog-bytes ({backlog}) must be at least twice --max-line-bytes plus one ({needed})"
+    )]
+    BacklogTooSmall {
+        /// The backlog budget given.
+        backlog: usize,
+        /// The least that works with the line limit given.
+        needed: usize,
+    },
 }
 
 /// Room for the fields a server line adds around a member's text (tag, id, time, nicknames).
@@ -96,6 +107,13 @@ impl Config {
                 needed,
             });
         }
+        let needed = 2 * (self.max_line_bytes + 1);
+        if self.max_backlog_bytes < needed {
+            return Err(ConfigError::BacklogTooSmall {
+                backlog: self.max_backlog_bytes,
+                needed,
+            });
+        }
         Ok(())
     }
 }
@@ -115,6 +133,18 @@ mod tests {
         assert!(matches!(
             config.validate(),
             Err(ConfigError::QueueTooSmall { .. })
+        ));
+        let config = Config {
+            max_line_bytes: 65_536,
+            max_queue_bytes: 1 << 20,
+            ..Config::default()
+        };
+        assert!(matches!(
+            config.validate(),
+            Err(ConfigError::BacklogTooSmall {
+                needed: 131_074,
+                ..
+            })
         ));
     }
 }

@@ -379,7 +379,11 @@ impl Hub {
                     if skipped > 0 {
                         self.reply_after(state, from, before_replay, &replies::skipped(skipped));
                     }
-                    let live = replies::live(EventId(join_id.0 - 1), start < join_id);
+                    let replayed = self
+                        .log
+                        .events_between(EventId(start.0 - 1), EventId(join_id.0 - 1))
+                        > 0;
+                    let live = replies::live(EventId(join_id.0 - 1), replayed);
                     self.reply_after(state, from, EventId(join_id.0 - 1), &live);
                     if self.log.is_degraded() {
                         let notice = ServerLine::Notice {

@@ -158,6 +158,8 @@ impl Mailbox {
         state.closed = true;
         drop(state);
         self.ready.notify_one();
+        // A reader waiting for replies to drain has nothing more to wait for.
+        self.drained.notify_waiters();
     }
 
     /// Stops the connection now: nothing more is written.

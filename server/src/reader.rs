@@ -8,6 +8,7 @@
 //! at all, so a client that pipelines commands is slowed, never dropped.
 
 use std::collections::VecDeque;
+use std::time::Duration;
 
 use futures::StreamExt;
 use papo_protocol::{ClientLine, Command, Frame, LeaveKind, ServerLine};
@@ -41,14 +42,18 @@ impl Input {
     }
 
     /// Whether it reaches the room (and so spends flood allowance): chat, actions, private
-    /// messages and renames. Queries only answer the sender, and are paced by its replies.
+    /// messages, renames and joins by `/RETOMAR` (each a store look-up). Queries only answer
+    /// the sender, and are paced by its replies.
     fn reaches_the_room(&self) -> bool {
         matches!(
             self,
             Self::Line(
                 ClientLine::Text(_)
                     | ClientLine::Command(
-                        Command::Me { .. } | Command::Private { .. } | Command::Nick { .. }
+                        Command::Me { .. }
+                            | Command::Private { .. }
+                            | Command::Nick { .. }
+                            | Command::Resume(_)
                     ),
                 _
             )
@@ -64,6 +69,48 @@ enum End {
     Done,
 }
 
+/// How long lines still waiting their turn keep going out after their sender hung up; the
+/// rest is dropped (a paste of thousands of lines does not post on for an hour).
+const DRAIN_AFTER_HANGUP: Duration = Duration::from_secs(30);
+
+/// Lines read ahead, waiting their turn, in order.
+#[derive(Debug, Default)]
+struct Backlog {
+    items: VecDeque<Input>,
+    bytes: usize,
+    /// The member was told its lines are being held back (once per stretch of waiting).
+    told: bool,
+}
+
+impl Backlog {
+    fn push(&mut self, input: Input) {
+        self.bytes += input.bytes();
+        self.items.push_back(input);
+    }
+
+    fn pop(&mut self) -> Option<Input> {
+        let input = self.items.pop_front()?;
+        self.bytes -= input.bytes();
+        if self.items.is_empty() {
+            self.told = false;
+        }
+        Some(input)
+    }
+
+    /// Whether lines wait beyond the one about to go: only those count against the bound.
+    fn over(&self, max_bytes: usize) -> bool {
+        self.items.len() > 1 && self.bytes > max_bytes
+    }
+
+    /// Drops the waiting lines that would reach the room; returns how many there were.
+    fn cancel_room_lines(&mut self) -> usize {
+        let before = self.items.len();
+        self.items.retain(|input| !input.reaches_the_room());
+        self.bytes = self.items.iter().map(Input::bytes).sum();
+        before - self.items.len()
+    }
+}
+
 /// Feeds the peer's lines to the hub until the connection ends, is dropped, or shuts down.
 pub async fn read_lines<R: AsyncRead + Unpin>(
     frames: &mut FramedRead<R, PlainDecoder>,
@@ -74,18 +121,18 @@ pub async fn read_lines<R: AsyncRead + Unpin>(
 ) {
     let config = hub.config();
     let mut flood = config.flood.map(FloodLimiter::new);
-    let mut backlog: VecDeque<Input> = VecDeque::new();
-    let mut backlog_bytes = 0;
+    let mut backlog = Backlog::default();
     // Replies above this stop the reading until the peer reads some.
     let reply_threshold = config.max_queue_bytes / 2;
-    // Set when the peer stopped sending: what it sent before still goes out, in its turn.
-    let mut ended: Option<End> = None;
+    // Set when the peer stopped sending: what it sent before still goes out, in its turn,
+    // until the deadline.
+    let mut ended: Option<(End, Instant)> = None;
     // An HTTP request line is only looked for first: later it could be chat.
     let mut first_line = true;
     let end = loop {
         // The oldest line goes as soon as its turn comes.
         let mut turn = None;
-        if let Some(front) = backlog.front() {
+        if let Some(front) = backlog.items.front() {
             let now = Instant::now();
             let allowed = match (&mut flood, front.reaches_the_room()) {
                 (Some(flood), true) => flood.spend(now.into_std()).map_err(Instant::from_std),
@@ -93,8 +140,7 @@ pub async fn read_lines<R: AsyncRead + Unpin>(
             };
             match allowed {
                 Ok(()) => {
-                    if let Some(input) = backlog.pop_front() {
-                        backlog_bytes -= input.bytes();
+                    if let Some(input) = backlog.pop() {
                         let handled = tokio::select! {
                             biased;
                             () = shutdown.cancelled() => break End::Done,
@@ -107,14 +153,32 @@ pub async fn read_lines<R: AsyncRead + Unpin>(
                     }
                     continue;
                 }
-                Err(when) => turn = Some(when),
+                Err(when) => {
+                    turn = Some(when);
+                    if !backlog.told {
+                        backlog.told = true;
+                        let per_second = config.flood.map_or(0, |f| f.per_second);
+                        hub.send(id, &replies::held_back(per_second));
+                    }
+                }
             }
         }
-        if let Some(end) = ended.take() {
-            if backlog.is_empty() {
+        if let Some((end, deadline)) = ended.take() {
+            if backlog.items.is_empty() {
                 break end;
             }
-            ended = Some(end);
+            if Instant::now() >= deadline {
+                let dropped = backlog.cancel_room_lines();
+                tracing::info!(
+                    member = id.0,
+                    dropped,
+                    "lines still waiting after hang-up dropped"
+                );
+                ended = Some((end, deadline));
+                continue;
+            }
+            turn = turn.map(|t| t.min(deadline));
+            ended = Some((end, deadline));
         }
         // Read ahead only while a line waits for its turn (to see a flood coming), or when
         // nothing waits at all; after the peer stopped sending, only wait for the turn.
@@ -125,15 +189,16 @@ pub async fn read_lines<R: AsyncRead + Unpin>(
             () = sleep_until(turn), if turn.is_some() => continue,
             frame = frames.next(), if ended.is_none() => frame,
         };
+        let hung_up = |reason| Some((End::Lost(reason), Instant::now() + DRAIN_AFTER_HANGUP));
         let input = match frame {
             None => {
-                ended = Some(End::Lost(replies::CONNECTION_CLOSED));
+                ended = hung_up(replies::CONNECTION_CLOSED);
                 continue;
             }
             Some(Err(err)) => {
                 // The OS error is for the log; the room is told in its own language.
                 tracing::debug!(member = id.0, %err, "read failed");
-                ended = Some(End::Lost(replies::CONNECTION_LOST));
+                ended = hung_up(replies::CONNECTION_LOST);
                 continue;
             }
             Some(Ok(Incoming::Tls)) => {
@@ -165,9 +230,18 @@ pub async fn read_lines<R: AsyncRead + Unpin>(
                 break End::Done;
             }
         };
-        backlog_bytes += input.bytes();
-        backlog.push_back(input);
-        if backlog_bytes > config.max_backlog_bytes {
+        // `/SAIR` does not wait behind a paste: what still waits for the room is cancelled.
+        if matches!(
+            input,
+            Input::Line(ClientLine::Command(Command::Quit { .. }), _)
+        ) {
+            let cancelled = backlog.cancel_room_lines();
+            if cancelled > 0 {
+                hub.send(id, &replies::cancelled(cancelled));
+            }
+        }
+        backlog.push(input);
+        if backlog.over(config.max_backlog_bytes) {
             hub.drop_member(id, replies::FLOODED);
             break End::Done;
         }
@@ -199,9 +273,10 @@ async fn handle(
             Next::Continue
         }
         Input::Line(ClientLine::Command(Command::Resume(request)), _) => {
+            // A member already in the room is only told so: no lookup for it.
             let session = match request.token.clone() {
-                Some(token) => hub.log().find_session(token).await,
-                None => None,
+                Some(token) if mailbox.stream().is_none() => hub.log().find_session(token).await,
+                _ => None,
             };
             hub.log().wait_for_room().await;
             hub.resume(id, request, session)

@@ -208,3 +208,22 @@ pub const SESSION_RESUMED: &str = "reconectou (sessão retomada em outra conexã
 
 /// Why a member was dropped for flooding.
 pub const FLOODED: &str = "inundou a sala (linhas demais à frente do limite de envio)";
+
+/// Told once when a member's lines start waiting for their turn.
+pub fn held_back(per_second: u32) -> ServerLine {
+    ServerLine::Notice {
+        text: format!(
+            "suas linhas estão saindo aos poucos (até {per_second} por segundo); /SAIR cancela as que faltam"
+        ),
+    }
+}
+
+/// Told when `/SAIR` cancels lines still waiting for their turn.
+pub fn cancelled(count: usize) -> ServerLine {
+    let text = if count == 1 {
+        "1 linha ainda na fila não foi enviada".to_owned()
+    } else {
+        format!("{count} linhas ainda na fila não foram enviadas")
+    };
+    ServerLine::Notice { text }
+}

@@ -21,8 +21,10 @@ fn config(burst: u32, per_second: u32) -> Config {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn yes_into_nc_is_cut_off_and_costs_the_readers_nothing() {
-    const BURST: u32 = 20;
-    let server = TestServer::with_config(config(BURST, 1)).await;
+    // The default burst, at the slowest rate: the paste below must go out on the burst alone
+    // (joining spent one line of it).
+    let burst = FloodConfig::default().burst;
+    let server = TestServer::with_config(config(burst, 1)).await;
     let mut ana = server.join("ana").await;
     let mut bob = server.join("bob").await;
     assert_eq!(ana.recv_join().await.1, "bob");
@@ -45,8 +47,8 @@ async fn yes_into_nc_is_cut_off_and_costs_the_readers_nothing() {
             reader.label
         );
         assert!(
-            spam.len() as u64 <= u64::from(BURST) + elapsed + 1,
-            "{}: {} lines from the flooder in {elapsed} s (burst {BURST}, 1/s)",
+            spam.len() as u64 <= u64::from(burst) + elapsed + 1,
+            "{}: {} lines from the flooder in {elapsed} s (burst {burst}, 1/s)",
             reader.label,
             spam.len()
         );
@@ -77,11 +79,22 @@ async fn a_paste_longer_than_the_burst_waits_its_turn_and_nothing_is_lost() {
     assert_eq!(ana.recv_join().await.1, "bob");
     let paste: String = (0..150).map(|i| format!("log {i:03}\n")).collect();
     ana.send_raw(paste.as_bytes()).await;
+    let mut told = 0;
     for i in 0..150 {
         let want = format!("log {i:03}");
-        assert_eq!(ana.recv_msg().await.text, want);
+        loop {
+            match ana.recv().await {
+                ServerLine::Message { text, .. } => {
+                    assert_eq!(text, want);
+                    break;
+                }
+                ServerLine::Notice { text } if text.contains("aos poucos") => told += 1,
+                other => panic!("ana: unexpected {other:?}"),
+            }
+        }
         assert_eq!(bob.recv_msg().await.text, want);
     }
+    assert_eq!(told, 1, "ana is told once that her lines are held back");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -128,4 +141,35 @@ async fn lines_waiting_their_turn_still_go_out_after_the_sender_hangs_up() {
     }
     let (_, nick, kind, _) = ana.recv_part().await;
     assert_eq!((nick.as_str(), kind), ("bob", LeaveKind::Lost));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sair_cancels_the_lines_still_waiting_and_says_how_many() {
+    let server = TestServer::with_config(config(5, 1)).await;
+    let mut ana = server.join("ana").await;
+    let mut bob = server.join("bob").await;
+    assert_eq!(ana.recv_join().await.1, "bob");
+    // Ten lines at 1/s after a burst of 5, then /SAIR right behind them.
+    let paste: String = (0..10).map(|i| format!("item {i}\n")).collect();
+    bob.send_raw(format!("{paste}/sair chega\n").as_bytes())
+        .await;
+    let (said, part) = ana
+        .recv_until(|l| matches!(l, ServerLine::Left { .. }))
+        .await;
+    assert!(said.len() < 10, "not all ten were sent: {said:?}");
+    match part {
+        ServerLine::Left { kind, reason, .. } => {
+            assert_eq!((kind, reason.as_str()), (LeaveKind::Quit, "chega"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let (before_bye, _) = bob
+        .recv_until(|l| matches!(l, ServerLine::Bye { .. }))
+        .await;
+    assert!(
+        before_bye.iter().any(
+            |l| matches!(l, ServerLine::Notice { text } if text.contains("não foram enviadas"))
+        ),
+        "{before_bye:?}"
+    );
 }

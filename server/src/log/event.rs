@@ -79,8 +79,9 @@ impl LoggedEvent {
 
     /// Bytes this event holds in memory, roughly (for the window's budget).
     pub fn footprint(&self) -> usize {
-        // The typed copy holds about as much text as the wire form.
-        2 * self.wire.len() + 96
+        // The typed copy holds about as much text as the wire form, and the replayed form
+        // (made on first use) as much again.
+        3 * self.wire.len() + 96
     }
 }
 

@@ -16,10 +16,17 @@ impl Gaps {
         Self::default()
     }
 
-    /// Adds the range `[first, last]` (above every range already there).
+    /// Adds the range `[first, last]` (above every range already there), joined to the last
+    /// one when they touch, so repeated unclean stops without events add nothing.
     pub fn push(&mut self, first: u64, last: u64) {
-        if first <= last {
-            self.0.push((first, last));
+        if first > last {
+            return;
+        }
+        match self.0.last_mut() {
+            Some((_, prev_last)) if prev_last.saturating_add(1) >= first => {
+                *prev_last = (*prev_last).max(last);
+            }
+            _ => self.0.push((first, last)),
         }
     }
 
@@ -119,5 +126,7 @@ mod tests {
         assert_eq!(Gaps::decode("1-9,5-20"), None);
         gaps.forget_upto(1_000);
         assert_eq!(gaps.encode(), "1006-1999");
+        gaps.push(2_000, 3_000);
+        assert_eq!(gaps.encode(), "1006-3000", "touching ranges are one");
     }
 }

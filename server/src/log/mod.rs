@@ -404,6 +404,10 @@ impl RoomLog {
 
     /// The session `token` resumes, if any store knows it.
     pub async fn find_session(&self, token: String) -> Option<SessionId> {
+        // Counted with the catch-up reads: a crowd resuming at once waits its turn.
+        let Ok(_permit) = self.shared.store_reads.acquire().await else {
+            return None;
+        };
         let shared = Arc::clone(&self.shared);
         let found = tokio::task::spawn_blocking(move || {
             if let Ok(Some(id)) = shared.memory.find_session(&token) {
@@ -606,7 +610,10 @@ impl Committer {
             Some(store) if !shared.degraded.load(Ordering::Relaxed) => {
                 store.prune(upto, PRUNE_STEP)
             }
-            _ => in_memory,
+            // Memory only, or the file can no longer be written: what is older than `upto`
+            // is past what the history keeps, wherever it still lies.
+            Some(_) => in_memory.map(|_| Some(EventId(upto.0 + 1))),
+            None => in_memory,
         };
         match pruned {
             Ok(first) => {

@@ -189,6 +189,12 @@ fn prepare(conn: &Connection, new_epoch: &str) -> Result<Prepared, StoreError> {
             "the file's id gaps are unreadable (damaged?)".to_owned(),
         ));
     };
+    // Ranges wholly below what the file keeps no longer matter.
+    let oldest_kept: Option<i64> =
+        conn.query_row("SELECT min(id) FROM events", [], |r| r.get(0))?;
+    if let Some(oldest) = oldest_kept {
+        gaps.forget_upto(to_u64(oldest).saturating_sub(1));
+    }
     // A file whose last run did not say it stopped cleanly may lack ids that run handed out.
     let clean = meta("clean")?.is_none_or(|c| c == "1");
     // The newest id handed out and stored; pruning records how far it went, so even a history

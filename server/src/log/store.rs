@@ -83,6 +83,35 @@ struct Memory {
     sessions: HashMap<String, SessionState>,
     by_id: HashMap<SessionId, String>,
     evicted: bool,
+    /// Events evicted since ended sessions were last forgotten.
+    evicted_since_cleanup: usize,
+}
+
+/// Events evicted for the byte budget between two passes forgetting ended sessions.
+const CLEANUP_EVERY: usize = 1024;
+
+impl Memory {
+    /// Forgets sessions that ended by `upto` and that no held event is addressed to.
+    fn forget_sessions(&mut self, upto: EventId) {
+        let mut addressed = HashSet::new();
+        for e in &self.events {
+            if let Audience::Pair(a, b) = e.audience {
+                addressed.insert(a);
+                addressed.insert(b);
+            }
+        }
+        let Self {
+            sessions, by_id, ..
+        } = self;
+        sessions.retain(|_, s| {
+            let gone = s.ended.is_some_and(|at| at <= upto) && !addressed.contains(&s.id);
+            if gone {
+                by_id.remove(&s.id);
+            }
+            !gone
+        });
+        self.evicted_since_cleanup = 0;
+    }
 }
 
 /// Events and sessions in memory only, bounded in bytes: `--no-history`, and what takes over
@@ -135,7 +164,13 @@ impl LogStore for MemoryStore {
             if let Some(old) = memory.events.pop_front() {
                 memory.bytes -= old.footprint();
                 memory.evicted = true;
+                memory.evicted_since_cleanup += 1;
             }
+        }
+        if memory.evicted_since_cleanup >= CLEANUP_EVERY
+            && let Some(first) = memory.events.front().map(|e| e.id)
+        {
+            memory.forget_sessions(EventId(first.0 - 1));
         }
         for change in sessions {
             match change {
@@ -196,23 +231,7 @@ impl LogStore for MemoryStore {
                 removed += 1;
             }
         }
-        let mut addressed = HashSet::new();
-        for e in &memory.events {
-            if let Audience::Pair(a, b) = e.audience {
-                addressed.insert(a);
-                addressed.insert(b);
-            }
-        }
-        let Memory {
-            sessions, by_id, ..
-        } = &mut *memory;
-        sessions.retain(|_, s| {
-            let gone = s.ended.is_some_and(|at| at <= upto) && !addressed.contains(&s.id);
-            if gone {
-                by_id.remove(&s.id);
-            }
-            !gone
-        });
+        memory.forget_sessions(upto);
         Ok(memory.events.front().map(|e| e.id))
     }
 

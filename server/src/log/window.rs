@@ -33,12 +33,9 @@ impl Window {
 
     /// Adds the next committed event, evicting the oldest past the budget.
     pub fn push(&mut self, event: Arc<LoggedEvent>) {
-        if self
-            .events
-            .back()
-            .is_some_and(|last| last.id.0 + 1 != event.id.0)
-        {
-            // Ids are consecutive; anything else means the log restarted: start afresh.
+        if self.events.back().is_some_and(|last| last.id >= event.id) {
+            // Ids only increase (they may jump: ids never handed out after an unclean stop);
+            // anything else means the log restarted: start afresh.
             self.events.clear();
             self.bytes = 0;
         }
