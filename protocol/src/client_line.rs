@@ -50,6 +50,12 @@ pub enum Command {
     /// With the `token` of an earlier session it resumes that session (its private messages
     /// are replayed too).
     Resume(Resume),
+    /// `/PING [texto]`: the server answers `PONG :texto` (a client's way to tell a live server
+    /// from a quiet room).
+    Ping {
+        /// Echoed back; may be empty.
+        text: String,
+    },
 }
 
 /// The arguments of `/RETOMAR`.
@@ -85,6 +91,8 @@ pub enum CommandKind {
     Quit,
     /// `/RETOMAR`.
     Resume,
+    /// `/PING`.
+    Ping,
 }
 
 /// A command's names, its usage and what it does: the one table behind parsing, the server's
@@ -111,7 +119,7 @@ impl CommandInfo {
 }
 
 /// Every command the protocol knows, in the order `/AJUDA` lists them.
-pub const COMMANDS: [CommandInfo; 8] = [
+pub const COMMANDS: [CommandInfo; 9] = [
     CommandInfo {
         kind: CommandKind::Join,
         name: "ENTRAR",
@@ -167,6 +175,13 @@ pub const COMMANDS: [CommandInfo; 8] = [
         aliases: &["RESUME"],
         usage: "/RETOMAR apelido época último-id [token]",
         summary: "entra e recebe tudo depois do último id visto (o cliente papo usa ao reconectar)",
+    },
+    CommandInfo {
+        kind: CommandKind::Ping,
+        name: "PING",
+        aliases: &[],
+        usage: "/PING [texto]",
+        summary: "o servidor responde PONG (para saber se ele ainda está aí)",
     },
 ];
 
@@ -283,6 +298,9 @@ impl ClientLine {
                 _ => return Err(missing()),
             },
             CommandKind::Resume => Command::Resume(parse_resume(args, info.usage)?),
+            CommandKind::Ping => Command::Ping {
+                text: args.to_owned(),
+            },
             CommandKind::Nick | CommandKind::Me => return Err(missing()),
         };
         Ok(Some(Self::Command(command)))
@@ -301,6 +319,8 @@ impl ClientLine {
             Self::Command(Command::Private { to, text }) => format!("/MSG {to} {text}"),
             Self::Command(Command::Nick { nick }) => format!("/NICK {nick}"),
             Self::Command(Command::Me { text }) => format!("/ME {text}"),
+            Self::Command(Command::Ping { text }) if text.is_empty() => "/PING".to_owned(),
+            Self::Command(Command::Ping { text }) => format!("/PING {text}"),
             Self::Command(Command::Resume(r)) => {
                 let token = r
                     .token
@@ -457,6 +477,10 @@ mod tests {
                 after: EventId(41),
                 token: None,
             })),
+            ClientLine::Command(Command::Ping {
+                text: String::new(),
+            }),
+            ClientLine::Command(Command::Ping { text: "42".into() }),
             ClientLine::Command(Command::Resume(Resume {
                 nick: "ana".into(),
                 epoch: "9f3a".into(),

@@ -155,6 +155,11 @@ pub enum ServerLine {
         /// Why.
         text: String,
     },
+    /// `PONG :<text>`: the answer to `/PING`, with its text.
+    Pong {
+        /// The text of the `/PING`.
+        text: String,
+    },
     /// `NOTICE :<text>`: something the server tells everyone (history stopped being kept).
     Notice {
         /// What.
@@ -278,6 +283,7 @@ impl ServerLine {
             Error { code, text } => (format!("ERR {code}"), Some(text)),
             Bye { text } => ("BYE".to_owned(), Some(text)),
             Notice { text } => ("NOTICE".to_owned(), Some(text)),
+            Pong { text } => ("PONG".to_owned(), Some(text)),
             Skipped { count, text } => (format!("SKIPPED {count}"), Some(text)),
             Live { last, text } => (format!("LIVE {last}"), Some(text)),
             // Only room events carry the mark; anything else is sent as it is.
@@ -397,6 +403,7 @@ impl ServerLine {
             },
             "BYE" => Self::Bye { text: c.trailing() },
             "NOTICE" => Self::Notice { text: c.trailing() },
+            "PONG" => Self::Pong { text: c.trailing() },
             "SKIPPED" => Self::Skipped {
                 count: c.number().ok_or_else(|| fail("bad count"))?,
                 text: c.trailing(),
@@ -555,6 +562,7 @@ mod tests {
                 },
                 "NOTICE :histórico desligado",
             ),
+            (ServerLine::Pong { text: "42".into() }, "PONG :42"),
             (
                 ServerLine::Skipped {
                     count: 12,

@@ -63,6 +63,10 @@ pub struct Config {
     /// Bytes of lines a member may send ahead of its flood allowance; past it, it is
     /// disconnected as a flooder.
     pub max_backlog_bytes: usize,
+    /// How long a connection may stay without joining before it is closed.
+    pub register_timeout: Duration,
+    /// Refused nicknames one connection may have; one more closes it.
+    pub max_nick_attempts: u32,
 }
 
 /// Bytes of lines a member may send ahead of its allowance, by default (a paste of some
@@ -93,6 +97,8 @@ impl Default for Config {
             history_on_join: DEFAULT_HISTORY_ON_JOIN,
             flood: Some(FloodConfig::default()),
             max_backlog_bytes: DEFAULT_MAX_BACKLOG_BYTES,
+            register_timeout: Duration::from_secs(60),
+            max_nick_attempts: 10,
         }
     }
 }

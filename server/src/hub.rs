@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
-use papo_protocol::{ClientLine, Command, EventId, LeaveKind, Resume, ServerLine, Timestamp};
+use papo_protocol::{
+    ClientLine, Command, ErrorCode, EventId, LeaveKind, Resume, ServerLine, Timestamp,
+};
 
 use crate::config::Config;
 use crate::log::RoomLog;
@@ -56,6 +58,8 @@ pub struct ResumeFrom {
 struct Connection {
     mailbox: Arc<Mailbox>,
     session: Option<SessionId>,
+    /// Nicknames refused so far (before joining).
+    refused_nicks: u32,
 }
 
 #[derive(Debug)]
@@ -131,6 +135,7 @@ impl Hub {
             Connection {
                 mailbox: Arc::clone(&mailbox),
                 session: None,
+                refused_nicks: 0,
             },
         );
         self.reply(&mut state, id, &replies::hello(self.log.epoch()));
@@ -175,7 +180,15 @@ impl Hub {
         if !was_member && state.room.contains(from) {
             self.joined(&mut state, from, outcome.deliveries, resume);
         } else {
+            let refused = !was_member && refuses_a_nickname(&outcome.deliveries);
             self.deliver(&mut state, outcome.deliveries);
+            if refused && self.count_refusal(&mut state, from) {
+                let bye = ServerLine::Bye {
+                    text: replies::TOO_MANY_NICK_ATTEMPTS.to_owned(),
+                };
+                self.close(&mut state, from, Some(bye));
+                return Next::Close;
+            }
         }
         if was_member && !state.room.contains(from) {
             // Its departure is the last event assigned: it does not receive it.
@@ -188,6 +201,34 @@ impl Hub {
         } else {
             Next::Continue
         }
+    }
+
+    /// Counts a refused nickname; returns whether that was one more than allowed.
+    fn count_refusal(&self, state: &mut State, id: MemberId) -> bool {
+        let Some(connection) = state.connections.get_mut(&id) else {
+            return false;
+        };
+        connection.refused_nicks += 1;
+        connection.refused_nicks > self.config.max_nick_attempts
+    }
+
+    /// Closes a connection that never joined, with `reason` (its registration time ran out).
+    /// Returns `false` (and does nothing) if it has joined after all.
+    pub fn close_unjoined(&self, id: MemberId, reason: &str) -> bool {
+        let mut state = self.lock();
+        if state.room.contains(id) {
+            return false;
+        }
+        tracing::info!(
+            member = id.0,
+            reason,
+            "closing a connection that never joined"
+        );
+        let bye = ServerLine::Bye {
+            text: reason.to_owned(),
+        };
+        self.close(&mut state, id, Some(bye));
+        true
     }
 
     /// Sends `line` to `to` only.
@@ -465,6 +506,19 @@ impl Hub {
             state.connections.remove(&to);
         }
     }
+}
+
+/// Whether a reply refuses a nickname (invalid or taken).
+fn refuses_a_nickname(deliveries: &[Delivery]) -> bool {
+    deliveries.iter().any(|d| {
+        matches!(
+            d.line,
+            ServerLine::Error {
+                code: ErrorCode::NickInvalid | ErrorCode::NickInUse,
+                ..
+            }
+        )
+    })
 }
 
 fn encode(line: &ServerLine) -> Option<Bytes> {

@@ -75,6 +75,12 @@ struct Cli {
     /// No flood control: every line goes out as it arrives (benchmarks, trusted rooms).
     #[arg(long)]
     no_flood_limit: bool,
+    /// Seconds a connection may stay without choosing a nickname before it is closed.
+    #[arg(long, value_name = "SECS", default_value_t = Config::default().register_timeout.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
+    register_timeout_secs: u64,
+    /// Refused nicknames one connection may have; one more closes it.
+    #[arg(long, value_name = "N", default_value_t = Config::default().max_nick_attempts, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    max_nick_attempts: u32,
     /// Seconds to flush queued lines on shutdown before closing connections anyway.
     #[arg(long, default_value_t = Config::default().shutdown_grace.as_secs(), value_parser = clap::value_parser!(u64).range(0..=3600))]
     shutdown_grace_secs: u64,
@@ -108,6 +114,8 @@ impl Cli {
                 per_second: self.flood_rate,
             }),
             max_backlog_bytes: self.max_backlog_bytes,
+            register_timeout: Duration::from_secs(self.register_timeout_secs),
+            max_nick_attempts: self.max_nick_attempts,
         }
     }
 

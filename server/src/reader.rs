@@ -129,7 +129,12 @@ pub async fn read_lines<R: AsyncRead + Unpin>(
     let mut ended: Option<(End, Instant)> = None;
     // An HTTP request line is only looked for first: later it could be chat.
     let mut first_line = true;
+    // A connection that has not joined by then is closed (idle sockets hold no slot for long).
+    let mut register_by = Some(Instant::now() + config.register_timeout);
     let end = loop {
+        if register_by.is_some() && mailbox.stream().is_some() {
+            register_by = None;
+        }
         // The oldest line goes as soon as its turn comes.
         let mut turn = None;
         if let Some(front) = backlog.items.front() {
@@ -187,6 +192,14 @@ pub async fn read_lines<R: AsyncRead + Unpin>(
             () = shutdown.cancelled() => break End::Done,
             () = mailbox.aborted() => break End::Lost(replies::CONNECTION_CLOSED),
             () = sleep_until(turn), if turn.is_some() => continue,
+            () = sleep_until(register_by), if register_by.is_some() => {
+                let reason = replies::register_timeout(config.register_timeout.as_secs());
+                if hub.close_unjoined(id, &reason) {
+                    break End::Done;
+                }
+                register_by = None;
+                continue;
+            }
             frame = frames.next(), if ended.is_none() => frame,
         };
         let hung_up = |reason| Some((End::Lost(reason), Instant::now() + DRAIN_AFTER_HANGUP));

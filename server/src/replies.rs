@@ -227,3 +227,11 @@ pub fn cancelled(count: usize) -> ServerLine {
     };
     ServerLine::Notice { text }
 }
+
+/// Why a connection that never joined is closed.
+pub fn register_timeout(secs: u64) -> String {
+    format!("tempo esgotado: nenhum apelido aceito em {secs} s")
+}
+
+/// Why a connection is closed after too many refused nicknames.
+pub const TOO_MANY_NICK_ATTEMPTS: &str = "apelidos recusados demais; conecte de novo para tentar";

@@ -165,6 +165,9 @@ impl Room {
             }
             ClientLine::Command(Command::Users) => Outcome::reply(from, self.users()),
             ClientLine::Command(Command::Help) => help(from),
+            ClientLine::Command(Command::Ping { text }) => {
+                Outcome::reply(from, ServerLine::Pong { text })
+            }
             ClientLine::Command(Command::Join | Command::Resume(_)) => {
                 Outcome::reply(from, replies::already_joined(&nick))
             }
@@ -191,6 +194,9 @@ impl Room {
             }
             ClientLine::Command(Command::Users) => Outcome::reply(from, self.users()),
             ClientLine::Command(Command::Help) => help(from),
+            ClientLine::Command(Command::Ping { text }) => {
+                Outcome::reply(from, ServerLine::Pong { text })
+            }
             ClientLine::Command(Command::Quit { .. }) => Outcome {
                 deliveries: vec![Delivery {
                     to: Recipients::One(from),

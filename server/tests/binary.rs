@@ -81,6 +81,8 @@ async fn help_documents_every_flag() {
         "--flood-rate",
         "--max-backlog-bytes",
         "--no-flood-limit",
+        "--register-timeout-secs",
+        "--max-nick-attempts",
     ] {
         assert!(stdout.contains(flag), "--help mentions {flag}:\n{stdout}");
     }

@@ -339,3 +339,64 @@ async fn a_tls_handshake_on_the_plain_port_is_closed_at_once() {
     assert!(closed.is_ok(), "closed at once");
     marker(&mut ana, &mut [], "nada de TLS").await;
 }
+
+#[tokio::test]
+async fn a_connection_that_never_joins_is_closed_at_the_registration_timeout() {
+    let server = TestServer::with_config(Config {
+        register_timeout: std::time::Duration::from_millis(300),
+        ..Config::default()
+    })
+    .await;
+    let mut idle = server.connect().await;
+    idle.expect_hello().await;
+    // Not a word: the server says why and closes (within the test's wait).
+    assert!(idle.recv_bye().await.contains("tempo esgotado"));
+    idle.expect_closed().await;
+    // Sending lines that are not a nickname does not keep a connection either.
+    let mut chatty = server.connect().await;
+    chatty.expect_hello().await;
+    chatty.send("/AJUDA").await;
+    let (_, bye) = chatty
+        .recv_until(|l| matches!(l, papo_protocol::ServerLine::Bye { .. }))
+        .await;
+    assert!(
+        matches!(bye, papo_protocol::ServerLine::Bye { text } if text.contains("tempo esgotado"))
+    );
+}
+
+#[tokio::test]
+async fn one_refused_nickname_too_many_closes_the_connection() {
+    let server = TestServer::with_config(Config {
+        max_nick_attempts: 3,
+        ..Config::default()
+    })
+    .await;
+    let _ana = server.join("ana").await;
+    let mut guest = server.connect().await;
+    guest.expect_hello().await;
+    for wanted in ["ana", "a b", "ANA", "servidor"] {
+        guest.send(wanted).await;
+        let code = match guest.recv().await {
+            papo_protocol::ServerLine::Error { code, .. } => code,
+            other => panic!("{other:?}"),
+        };
+        assert!(matches!(
+            code,
+            ErrorCode::NickInUse | ErrorCode::NickInvalid
+        ));
+    }
+    assert!(guest.recv_bye().await.contains("recusados demais"));
+    guest.expect_closed().await;
+}
+
+#[tokio::test]
+async fn ping_is_answered_with_pong_before_and_after_joining() {
+    let server = TestServer::start().await;
+    let mut ana = server.connect().await;
+    ana.expect_hello().await;
+    ana.send("/PING antes").await;
+    assert_eq!(ana.recv_raw().await, "PONG :antes");
+    ana.login("ana", "ana").await;
+    ana.send("/ping").await;
+    assert_eq!(ana.recv_raw().await, "PONG :");
+}

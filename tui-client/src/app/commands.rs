@@ -98,12 +98,13 @@ fn run(app: &mut App, command: Command, typed: &str, fx: &mut Vec<Effect>) {
         },
         // `/RETOMAR` is papo's own business when reconnecting; typed in the room, the server
         // answers it.
-        command @ (Command::Private { .. } | Command::Me { .. } | Command::Resume(_)) => {
-            match &app.link {
-                Link::Online { .. } => fx.push(Effect::Send(ClientLine::Command(command))),
-                _ => refuse_until_joined(app, typed),
-            }
-        }
+        command @ (Command::Private { .. }
+        | Command::Me { .. }
+        | Command::Resume(_)
+        | Command::Ping { .. }) => match &app.link {
+            Link::Online { .. } => fx.push(Effect::Send(ClientLine::Command(command))),
+            _ => refuse_until_joined(app, typed),
+        },
     }
 }
 

@@ -61,6 +61,7 @@ fn cap_texts(line: &mut ServerLine) {
         | ServerLine::Error { text, .. }
         | ServerLine::Bye { text }
         | ServerLine::Notice { text }
+        | ServerLine::Pong { text }
         | ServerLine::Skipped { text, .. }
         | ServerLine::Live { text, .. } => cap_text(text),
         ServerLine::Left { reason, .. } => cap_text(reason),
@@ -255,6 +256,7 @@ fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
             app.bye = Some(text);
         }
         ServerLine::Notice { text } => app.notice(&format!("servidor: {text}"), false),
+        ServerLine::Pong { text } => app.notice(&format!("PONG {text}"), true),
         event @ (ServerLine::Message { .. }
         | ServerLine::Action { .. }
         | ServerLine::Private { .. }
