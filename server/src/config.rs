@@ -67,6 +67,9 @@ pub struct Config {
     pub register_timeout: Duration,
     /// Refused nicknames one connection may have; one more closes it.
     pub max_nick_attempts: u32,
+    /// Connections still choosing a nickname at once; more are refused, so idle sockets
+    /// cannot take the members' places.
+    pub max_unjoined: usize,
 }
 
 /// Bytes of lines a member may send ahead of its allowance, by default (a paste of some
@@ -99,6 +102,7 @@ impl Default for Config {
             max_backlog_bytes: DEFAULT_MAX_BACKLOG_BYTES,
             register_timeout: Duration::from_secs(60),
             max_nick_attempts: 10,
+            max_unjoined: 64,
         }
     }
 }

@@ -52,6 +52,7 @@ where
             tracing::warn!(peer = %label, %refused, "connection refused");
             let line = match refused {
                 Refused::Full => replies::server_full(hub.config().max_clients),
+                Refused::TooManyUnjoined => replies::too_many_unjoined(),
                 Refused::ShuttingDown => replies::shutting_down(),
             };
             if let Ok(line) = line.encode() {

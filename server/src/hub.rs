@@ -28,6 +28,9 @@ pub enum Refused {
     /// The server holds `max_clients` connections already.
     #[error("server full")]
     Full,
+    /// `max_unjoined` connections are still choosing a nickname.
+    #[error("too many connections without a nickname")]
+    TooManyUnjoined,
     /// The server is shutting down.
     #[error("shutting down")]
     ShuttingDown,
@@ -126,6 +129,10 @@ impl Hub {
         }
         if state.connections.len() >= self.config.max_clients {
             return Err(Refused::Full);
+        }
+        // Connections that never join cannot take the members' places: they have their own cap.
+        if state.connections.len() - state.room.len() >= self.config.max_unjoined {
+            return Err(Refused::TooManyUnjoined);
         }
         state.last_connection += 1;
         let id = MemberId(state.last_connection);

@@ -81,6 +81,9 @@ struct Cli {
     /// Refused nicknames one connection may have; one more closes it.
     #[arg(long, value_name = "N", default_value_t = Config::default().max_nick_attempts, value_parser = clap::value_parser!(u32).range(1..=1000))]
     max_nick_attempts: u32,
+    /// Connections still choosing a nickname at once; more are told to retry and closed.
+    #[arg(long, value_name = "N", default_value_t = Config::default().max_unjoined, value_parser = sizes(1..=1_000_000))]
+    max_unjoined: usize,
     /// Seconds to flush queued lines on shutdown before closing connections anyway.
     #[arg(long, default_value_t = Config::default().shutdown_grace.as_secs(), value_parser = clap::value_parser!(u64).range(0..=3600))]
     shutdown_grace_secs: u64,
@@ -116,6 +119,7 @@ impl Cli {
             max_backlog_bytes: self.max_backlog_bytes,
             register_timeout: Duration::from_secs(self.register_timeout_secs),
             max_nick_attempts: self.max_nick_attempts,
+            max_unjoined: self.max_unjoined,
         }
     }
 

@@ -140,6 +140,14 @@ pub fn server_full(max: usize) -> ServerLine {
     )
 }
 
+/// Too many connections are still choosing a nickname.
+pub fn too_many_unjoined() -> ServerLine {
+    error(
+        ErrorCode::ServerFull,
+        "conexões demais ainda sem apelido; tente de novo em instantes",
+    )
+}
+
 /// Said to a connection that arrives while the server shuts down, and to everyone at shutdown.
 pub fn shutting_down() -> ServerLine {
     ServerLine::Bye {

@@ -83,6 +83,7 @@ async fn help_documents_every_flag() {
         "--no-flood-limit",
         "--register-timeout-secs",
         "--max-nick-attempts",
+        "--max-unjoined",
     ] {
         assert!(stdout.contains(flag), "--help mentions {flag}:\n{stdout}");
     }

@@ -400,3 +400,30 @@ async fn ping_is_answered_with_pong_before_and_after_joining() {
     ana.send("/ping").await;
     assert_eq!(ana.recv_raw().await, "PONG :");
 }
+
+#[tokio::test]
+async fn connections_without_a_nickname_have_their_own_cap() {
+    let server = TestServer::with_config(Config {
+        max_unjoined: 2,
+        ..Config::default()
+    })
+    .await;
+    let mut ana = server.join("ana").await;
+    let mut idle = Vec::new();
+    for _ in 0..2 {
+        let mut client = server.connect().await;
+        client.expect_hello().await;
+        idle.push(client);
+    }
+    // A third connection without a nickname is told to come back, and closed.
+    let mut third = server.connect().await;
+    let why = third.recv_error(ErrorCode::ServerFull).await;
+    assert!(why.contains("sem apelido"), "{why}");
+    third.expect_closed().await;
+    // One of the idle ones joins: a place frees, and members were never locked out.
+    idle[0].login("bob", "bob").await;
+    assert_eq!(ana.recv_join().await.1, "bob");
+    let mut carla = server.connect().await;
+    carla.expect_hello().await;
+    carla.login("carla", "carla").await;
+}
