@@ -1,5 +1,5 @@
 //! `papo`: the full-screen terminal chat client. Sets up the terminal, then runs one loop where
-//! terminal events, the connection's events, signals, the app's timer and the quit deadline meet
+//! terminal events, the connection's events, signals, the app's timers and the quit deadline meet
 //! in a single `tokio::select!`; it draws once per burst of events and performs the effects
 //! `update` returns.
 
@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use clap::Parser;
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
-use papo::app::{self, App, Clock, Effect, Event, Options, Server, Zone, update};
+use papo::app::{self, App, Clock, Effect, Event, Options, Server, Timer, Zone, update};
 use papo::config::{self, Config};
 use papo::net::Connection;
 use papo::theme::Theme;
@@ -93,7 +93,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         path,
         connection: None,
         quit_deadline: None,
-        timer: None,
+        timers: Vec::new(),
         terminal_gone: false,
         events: mpsc::channel(1024),
     };
@@ -140,8 +140,8 @@ struct Loop {
     path: Option<PathBuf>,
     connection: Option<Connection>,
     quit_deadline: Option<Instant>,
-    /// When the app's latest [`Effect::Timer`] goes off.
-    timer: Option<Instant>,
+    /// The app's pending timers, at most one per [`app::TimerKind`], with when each goes off.
+    timers: Vec<(Timer, Instant)>,
     terminal_gone: bool,
     events: (mpsc::Sender<Event>, mpsc::Receiver<Event>),
 }
@@ -174,7 +174,9 @@ impl Loop {
                 return Ok(());
             }
             let deadline = self.quit_deadline.unwrap_or_else(Instant::now);
-            let timer = self.timer.unwrap_or_else(Instant::now);
+            // Only the soonest timer is waited for; the others stay in the list.
+            let next = self.timers.iter().min_by_key(|(_, at)| *at).copied();
+            let timer_at = next.map_or_else(Instant::now, |(_, at)| at);
             let event = tokio::select! {
                 biased;
                 () = tokio::time::sleep_until(deadline), if self.quit_deadline.is_some() => return Ok(()),
@@ -195,9 +197,10 @@ impl Loop {
                     self.terminal_gone = true;
                     Some(Event::Terminate)
                 }
-                () = tokio::time::sleep_until(timer), if self.timer.is_some() => {
-                    self.timer = None;
-                    Some(Event::Tick)
+                () = tokio::time::sleep_until(timer_at), if next.is_some() => {
+                    let fired = next.map(|(timer, _)| timer);
+                    self.timers.retain(|(timer, _)| Some(*timer) != fired);
+                    fired.map(Event::Tick)
                 }
                 () = std::future::ready(()), if dirty => {
                     self.draw(app, terminal);
@@ -270,7 +273,11 @@ impl Loop {
                     self.quit_deadline
                         .get_or_insert_with(|| Instant::now() + QUIT_GRACE);
                 }
-                Effect::Timer(after) => self.timer = Some(Instant::now() + after),
+                Effect::Timer { timer, after } => {
+                    // A new timer replaces the pending one of its kind.
+                    self.timers.retain(|(t, _)| t.kind != timer.kind);
+                    self.timers.push((timer, Instant::now() + after));
+                }
                 Effect::SaveConfig(config) => {
                     if let Some(path) = &self.path
                         && let Err(e) = config.save(path)

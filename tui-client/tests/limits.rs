@@ -48,16 +48,16 @@ fn a_malformed_users_reply_does_not_stop_automatic_refreshes() {
     let mut app = new_app(80, 24);
     let conn = online(&mut app);
     assert_eq!(
-        line(&mut app, conn, "JOIN 5 2026-11-24T23:31:00Z carla"),
+        without_liveness(line(&mut app, conn, "JOIN 5 2026-11-24T23:31:00Z carla")),
         [users()]
     );
-    assert!(line(&mut app, conn, "JOIN 6 2026-11-24T23:31:00Z davi").is_empty());
+    assert!(without_liveness(line(&mut app, conn, "JOIN 6 2026-11-24T23:31:00Z davi")).is_empty());
     // The count does not match the list: the protocol crate refuses the line.
-    let fx = net(
+    let fx = without_liveness(net(
         &mut app,
         conn,
         NetEvent::Malformed("USERS 9 :ana bob".into()),
-    );
+    ));
     assert_eq!(
         fx,
         [users()],
@@ -69,7 +69,7 @@ fn a_malformed_users_reply_does_not_stop_automatic_refreshes() {
         NetEvent::Malformed("USERS 9 :ana bob".into()),
     );
     assert_eq!(
-        line(&mut app, conn, "JOIN 7 2026-11-24T23:32:00Z eva"),
+        without_liveness(line(&mut app, conn, "JOIN 7 2026-11-24T23:32:00Z eva")),
         [users()],
         "nothing is left waiting"
     );
@@ -79,7 +79,7 @@ fn a_malformed_users_reply_does_not_stop_automatic_refreshes() {
 fn a_users_request_that_could_not_be_sent_is_forgotten() {
     let mut app = new_app(80, 24);
     let conn = online(&mut app);
-    let fx = line(&mut app, conn, "JOIN 5 2026-11-24T23:31:00Z carla");
+    let fx = without_liveness(line(&mut app, conn, "JOIN 5 2026-11-24T23:31:00Z carla"));
     assert_eq!(fx, [users()]);
     let why = "fila de envio cheia".to_owned();
     let line_sent = ClientLine::Command(Command::Users);
@@ -95,7 +95,7 @@ fn a_users_request_that_could_not_be_sent_is_forgotten() {
     );
     assert_eq!(last_text(&app), "23:30 !! não enviado: fila de envio cheia");
     assert_eq!(
-        line(&mut app, conn, "JOIN 6 2026-11-24T23:31:00Z davi"),
+        without_liveness(line(&mut app, conn, "JOIN 6 2026-11-24T23:31:00Z davi")),
         [users()]
     );
 }

@@ -11,10 +11,12 @@ mod events;
 pub mod history;
 pub mod input;
 mod link;
+pub mod liveness;
 pub mod reconnect;
 pub mod replay;
 mod server;
 mod session;
+pub mod timer;
 pub mod users;
 
 use std::collections::VecDeque;
@@ -33,9 +35,11 @@ pub use entry::{Entry, Zone};
 use history::History;
 use input::InputLine;
 pub use link::Link;
+use liveness::Liveness;
 use reconnect::Backoff;
 use replay::Replay;
 use session::Session;
+pub use timer::{Timer, TimerKind, Timers};
 use users::Users;
 
 /// Identifies one connection attempt, so events from an old connection are ignored.
@@ -74,8 +78,9 @@ pub enum Event {
         /// Why.
         why: String,
     },
-    /// The time asked for by the latest [`Effect::Timer`] has passed.
-    Tick,
+    /// The time asked for by an [`Effect::Timer`] has passed; which timer it was. A tick for a
+    /// timer since replaced (a stale one) does nothing.
+    Tick(Timer),
 }
 
 /// What a connection reports.
@@ -121,9 +126,14 @@ pub enum Effect {
     },
     /// Write the config file.
     SaveConfig(Config),
-    /// Send an [`Event::Tick`] after this long. A new timer replaces the one pending, so only
-    /// the latest one ticks.
-    Timer(Duration),
+    /// Send an [`Event::Tick`] with `timer` after `after`. A new timer replaces the one pending
+    /// of the same [`TimerKind`], so only the latest of each kind ticks.
+    Timer {
+        /// Which timer (its tick carries it back).
+        timer: Timer,
+        /// How long from now.
+        after: Duration,
+    },
 }
 
 /// Where the time comes from.
@@ -196,6 +206,10 @@ pub struct App {
     session: Session,
     /// Replayed events collected between `WELCOME` and `LIVE`.
     replay: Option<Replay>,
+    /// The timers the app is waiting for, one per kind.
+    timers: Timers,
+    /// Whether the server still answers (idle pings while in the room).
+    liveness: Liveness,
 }
 
 impl App {
@@ -224,6 +238,8 @@ impl App {
             backoff: Backoff::new(options.seed),
             session: Session::default(),
             replay: None,
+            timers: Timers::default(),
+            liveness: Liveness::default(),
         };
         app.resize(options.size.0, options.size.1);
         let first = keys::first_label(keys::Context::Global, Action::OpenDialog)
@@ -247,6 +263,11 @@ impl App {
     /// holds so far.
     pub fn replaying(&self) -> Option<usize> {
         self.replay.as_ref().map(Replay::len)
+    }
+
+    /// The timers the app is waiting for (tests use them to send the ticks).
+    pub fn timers(&self) -> &Timers {
+        &self.timers
     }
 
     fn now(&self) -> String {
@@ -337,7 +358,14 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
             app.error(&format!("não foi possível salvar a configuração: {why}"))
         }
         Event::SendFailed { line, why } => server::send_failed(app, &line, &why),
-        Event::Tick => reconnect::tick(app, &mut fx),
+        Event::Tick(timer) => {
+            if app.timers.fired(timer) {
+                match timer.kind {
+                    TimerKind::Reconnect => reconnect::tick(app, &mut fx),
+                    TimerKind::Liveness => liveness::tick(app, &mut fx),
+                }
+            }
+        }
     }
     fx
 }

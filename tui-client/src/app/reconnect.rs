@@ -1,13 +1,14 @@
 //! Reconnecting by itself: after the link to the room is lost, papo waits, then tries again,
 //! with exponential backoff and jitter (about 1 s doubling to about 30 s). The wait is
 //! [`Link::Waiting`]; it counts down in [`Event::Tick`](super::Event::Tick)s that the binary
-//! sends after each [`Effect::Timer`], so no clock is read here and tests drive it with values.
+//! sends after each [`Effect::Timer`] of kind [`TimerKind::Reconnect`], so no clock is read here
+//! and tests drive it with values.
 
 use std::time::Duration;
 
 use papo_protocol::Nickname;
 
-use super::{App, Effect, Link, Server, commands};
+use super::{App, Effect, Link, Server, TimerKind, commands};
 
 /// The first wait, before jitter.
 pub const FIRST_DELAY: Duration = Duration::from_secs(1);
@@ -109,20 +110,21 @@ pub(super) fn schedule(
         reason,
         remaining,
     };
-    fx.push(Effect::Timer(step(remaining)));
+    fx.push(app.timers.arm(TimerKind::Reconnect, step(remaining)));
 }
 
-/// A timer went off: one step less to wait, and the attempt when none is left. Ignored unless
-/// waiting (a timer outlives a wait that F2 or Esc ended).
+/// The countdown's timer went off: one step less to wait, and the attempt when none is left.
+/// Ignored unless waiting (a timer outlives a wait that F2 or Esc ended).
 pub(super) fn tick(app: &mut App, fx: &mut Vec<Effect>) {
     let Link::Waiting { remaining, .. } = &mut app.link else {
         return;
     };
     *remaining = remaining.saturating_sub(step(*remaining));
-    if remaining.is_zero() {
+    let left = *remaining;
+    if left.is_zero() {
         attempt(app, fx);
     } else {
-        fx.push(Effect::Timer(step(*remaining)));
+        fx.push(app.timers.arm(TimerKind::Reconnect, step(left)));
     }
 }
 
@@ -144,6 +146,7 @@ pub(super) fn cancel(app: &mut App) -> bool {
     app.link = Link::Offline {
         reason: Some(reason.clone()),
     };
+    app.timers.disarm(TimerKind::Reconnect);
     app.backoff.reset();
     app.notice("reconexão cancelada", true);
     true
@@ -154,6 +157,7 @@ fn attempt(app: &mut App, fx: &mut Vec<Effect>) {
         return;
     };
     let (server, nick) = (server.clone(), nick.clone());
+    app.timers.disarm(TimerKind::Reconnect);
     commands::open(app, server, nick, true, fx);
 }
 

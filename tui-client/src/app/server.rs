@@ -5,10 +5,13 @@
 use papo_protocol::{ClientLine, Command, ErrorCode, Nickname, ServerLine};
 
 use super::entry::cap_text;
-use super::{App, Dialog, Effect, Field, Link, NetEvent, events, reconnect, replay, session};
+use super::{
+    App, Dialog, Effect, Field, Link, NetEvent, events, liveness, reconnect, replay, session,
+};
 use crate::sanitize;
 
-/// Handles one event of the current connection.
+/// Handles one event of the current connection. Anything read from it, even a line papo cannot
+/// make sense of, shows the server is alive ([`liveness::heard`]).
 pub(super) fn handle(app: &mut App, event: NetEvent, fx: &mut Vec<Effect>) {
     match event {
         NetEvent::Connected => {
@@ -33,15 +36,20 @@ pub(super) fn handle(app: &mut App, event: NetEvent, fx: &mut Vec<Effect>) {
         NetEvent::Line(mut line) => {
             cap_texts(&mut line);
             handle_line(app, line, fx);
+            liveness::heard(app, fx);
         }
         NetEvent::Malformed(mut raw) => {
             cap_text(&mut raw);
             malformed(app, &raw, fx);
+            liveness::heard(app, fx);
         }
-        NetEvent::Garbled(why) => app.notice(
-            &format!("linha ilegível do servidor ignorada ({why})"),
-            true,
-        ),
+        NetEvent::Garbled(why) => {
+            app.notice(
+                &format!("linha ilegível do servidor ignorada ({why})"),
+                true,
+            );
+            liveness::heard(app, fx);
+        }
         NetEvent::Closed(why) => closed(app, why, fx),
     }
 }
@@ -145,9 +153,10 @@ fn retry_later(
     }
 }
 
-/// The connection ended. Out of the room (or while quitting) that is the end; a room left
-/// without `/SAIR`, or an automatic attempt that failed, starts (or goes on) reconnecting.
-fn closed(app: &mut App, why: String, fx: &mut Vec<Effect>) {
+/// The connection ended (or, see [`liveness`], the server stopped answering). Out of the room
+/// (or while quitting) that is the end; a room left without `/SAIR`, or an automatic attempt
+/// that failed, starts (or goes on) reconnecting.
+pub(super) fn closed(app: &mut App, why: String, fx: &mut Vec<Effect>) {
     // Shown in the status bar too, so cleaned here as well as on arrival.
     let reason = sanitize::clean(&app.bye.take().unwrap_or(why));
     let link = std::mem::replace(
@@ -197,6 +206,7 @@ pub(super) fn reset_session(app: &mut App) {
     app.users_resync = false;
     app.bye = None;
     session::end_connection(app);
+    liveness::end_connection(app);
 }
 
 fn reopen_dialog(app: &mut App, focus: Field, message: String) {
@@ -256,7 +266,11 @@ fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
             app.bye = Some(text);
         }
         ServerLine::Notice { text } => app.notice(&format!("servidor: {text}"), false),
-        ServerLine::Pong { text } => app.notice(&format!("PONG {text}"), true),
+        ServerLine::Pong { text } => {
+            if !liveness::own_pong(app, &text) {
+                app.notice(&format!("PONG {text}"), true);
+            }
+        }
         event @ (ServerLine::Message { .. }
         | ServerLine::Action { .. }
         | ServerLine::Private { .. }

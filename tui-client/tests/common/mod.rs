@@ -80,6 +80,16 @@ pub fn line(app: &mut App, conn: ConnId, raw: &str) -> Vec<Effect> {
     net(app, conn, NetEvent::Line(parsed))
 }
 
+/// `fx` without the liveness timer that every line in the room re-arms (`tests/liveness.rs`
+/// checks that timer), for tests about something else.
+pub fn without_liveness(fx: Vec<Effect>) -> Vec<Effect> {
+    fx.into_iter()
+        .filter(
+            |e| !matches!(e, Effect::Timer { timer, .. } if timer.kind == app::TimerKind::Liveness),
+        )
+        .collect()
+}
+
 /// Fills the history with `MSG` lines from bob, one per id in `ids`.
 pub fn fill(app: &mut App, conn: ConnId, ids: std::ops::Range<u64>) {
     for id in ids {
