@@ -224,6 +224,16 @@ fn split_word(s: &str) -> (&str, &str) {
     }
 }
 
+/// Whether `line` shows anything: a line of spaces and invisible characters (U+3164 HANGUL
+/// FILLER, zero-width spaces, other default-ignorable code points) is blank, and ignored like
+/// an empty one.
+fn has_visible(line: &str) -> bool {
+    if line.bytes().any(|b| b.is_ascii_graphic()) {
+        return true;
+    }
+    unicode_security::skeleton(line).any(|c| !c.is_whitespace())
+}
+
 /// The longest epoch or resume token (both are short hex strings the server makes).
 pub const MAX_SECRET_CHARS: usize = 64;
 
@@ -263,7 +273,7 @@ impl ClientLine {
     /// Parses one line (without its terminator). Blank lines are `Ok(None)`: they are ignored.
     pub fn parse(line: &str) -> Result<Option<Self>, ParseError> {
         check_text(line)?;
-        if line.trim().is_empty() {
+        if !has_visible(line) {
             return Ok(None);
         }
         let Some(after_slash) = line.strip_prefix('/') else {
@@ -361,6 +371,20 @@ mod tests {
     fn blank_lines_are_ignored() {
         assert_eq!(parse(""), Ok(None));
         assert_eq!(parse(" \t "), Ok(None));
+    }
+
+    #[test]
+    fn a_line_with_nothing_visible_is_blank() {
+        for invisible in [
+            "\u{3164}",
+            " \u{3164}\u{3164} ",
+            "\u{200B}",
+            "\u{2060}\u{FEFF}",
+        ] {
+            assert_eq!(parse(invisible), Ok(None), "{invisible:?}");
+        }
+        assert_eq!(parse("\u{3164}oi"), text("\u{3164}oi"));
+        assert_eq!(parse("日本"), text("日本"));
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use unicode_normalization::UnicodeNormalization;
+use unicode_security::GeneralSecurityProfile;
 
 use crate::limits::MAX_NICK_CHARS;
 
@@ -17,8 +18,9 @@ const RESERVED: [&str; 4] = ["papo", "servidor", "server", "sistema"];
 pub struct Nickname(String);
 
 /// The identity of a nickname for uniqueness: two nicknames with equal keys are the same user
-/// ("Ana" and "ana"). Today the key is the lower-cased NFC form; it is the one place to change
-/// when confusable folding arrives.
+/// ("Ana" and "ana", and "еvan" with a Cyrillic е and "evan"). The key is the confusable
+/// skeleton of Unicode UTS #39 taken after NFKC and lower-casing, so a nickname that only looks
+/// like another is the same nickname.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NickKey(String);
 
@@ -34,6 +36,9 @@ pub enum NicknameError {
     /// A character that is not a letter, a digit, `_`, `-` or `.`.
     #[error("o apelido não pode conter {0:?}; use letras, dígitos, _ - .")]
     BadCharacter(char),
+    /// A letter that is invisible, or not meant for names (Unicode's identifier profile).
+    #[error("o apelido contém U+{:04X}, um caractere invisível ou não permitido em nomes; use letras comuns, dígitos, _ - .", u32::from(*.0))]
+    Unsuitable(char),
     /// A name the server keeps for itself.
     #[error("o apelido {0:?} é reservado")]
     Reserved(String),
@@ -41,6 +46,19 @@ pub enum NicknameError {
 
 fn is_nick_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '_' | '-' | '.')
+}
+
+/// Whether a letter or digit may stand in a nickname: allowed in identifiers by UTS #39's
+/// General Security Profile (which leaves out invisible fillers like U+3164, default-ignorable
+/// and obsolete characters).
+fn is_suitable(c: char) -> bool {
+    c.is_ascii() || c.identifier_allowed()
+}
+
+/// The UTS #39 skeleton of `s` after NFKC and lower-casing: what `s` looks like.
+fn look(s: &str) -> String {
+    let folded: String = s.nfkc().collect::<String>().to_lowercase();
+    unicode_security::skeleton(&folded).collect()
 }
 
 impl Nickname {
@@ -53,12 +71,16 @@ impl Nickname {
         if let Some(bad) = nfc.chars().find(|&c| !is_nick_char(c)) {
             return Err(NicknameError::BadCharacter(bad));
         }
+        if let Some(bad) = nfc.chars().find(|&c| !is_suitable(c)) {
+            return Err(NicknameError::Unsuitable(bad));
+        }
         let count = nfc.chars().count();
         if count > MAX_NICK_CHARS {
             return Err(NicknameError::TooLong(count));
         }
         let nick = Self(nfc);
-        if RESERVED.contains(&nick.key().0.as_str()) {
+        let key = nick.key();
+        if RESERVED.iter().any(|r| look(r) == key.0) {
             return Err(NicknameError::Reserved(nick.0));
         }
         Ok(nick)
@@ -69,9 +91,9 @@ impl Nickname {
         &self.0
     }
 
-    /// The key under which this nickname is unique.
+    /// The key under which this nickname is unique: what it looks like.
     pub fn key(&self) -> NickKey {
-        NickKey(self.0.to_lowercase())
+        NickKey(look(&self.0))
     }
 
     /// Whether `self` and `other` name the same user.
@@ -174,6 +196,41 @@ mod tests {
             Nickname::parse("Servidor"),
             Err(NicknameError::Reserved("Servidor".into()))
         );
+    }
+
+    #[test]
+    fn a_nickname_that_only_looks_like_another_is_the_same() {
+        let nick = |s: &str| Nickname::parse(s).expect("valid");
+        // A Cyrillic е in "evan" or "server".
+        assert!(nick("\u{435}van").same_user(&nick("Evan")));
+        for lookalike in ["s\u{435}rver", "SERVIDOR", "pap\u{43e}", "sistem\u{430}"] {
+            assert!(
+                matches!(Nickname::parse(lookalike), Err(NicknameError::Reserved(_))),
+                "{lookalike:?} passes for a reserved name"
+            );
+        }
+        // Fullwidth and mathematical letters are not for names at all.
+        for odd in ["ｓｅｒｖｅｒ", "ｅｖａｎ", "\u{1D41E}\u{1D42F}"] {
+            assert!(
+                matches!(Nickname::parse(odd), Err(NicknameError::Unsuitable(_))),
+                "{odd:?}"
+            );
+        }
+        assert!(!nick("ana").same_user(&nick("anna")));
+    }
+
+    #[test]
+    fn invisible_and_unsuitable_characters_are_refused() {
+        for invisible in ["\u{3164}", "a\u{3164}", "\u{115F}ana", "ana\u{200B}"] {
+            let refused = Nickname::parse(invisible);
+            assert!(
+                matches!(
+                    refused,
+                    Err(NicknameError::Unsuitable(_) | NicknameError::BadCharacter(_))
+                ),
+                "{invisible:?}: {refused:?}"
+            );
+        }
     }
 
     #[test]

@@ -94,13 +94,9 @@ pub fn nick_in_use(nick: &Nickname) -> ServerLine {
 /// A line the parser refused.
 pub fn parse_error(err: &ParseError) -> ServerLine {
     match err {
-        ParseError::Forbidden(TextError::ForbiddenCharacter { ch, .. }) => error(
-            ErrorCode::ForbiddenCharacter,
-            format!(
-                "a linha contém o caractere de controle U+{:04X} (teclas de seta no nc enviam um); nada foi enviado",
-                u32::from(*ch)
-            ),
-        ),
+        ParseError::Forbidden(TextError::ForbiddenCharacter { ch, .. }) => {
+            error(ErrorCode::ForbiddenCharacter, forbidden_character(*ch))
+        }
         ParseError::UnknownCommand(name) => error(
             ErrorCode::UnknownCommand,
             format!("comando desconhecido: /{name} — /AJUDA lista os comandos"),
@@ -114,6 +110,24 @@ pub fn parse_error(err: &ParseError) -> ServerLine {
             format!("argumento inválido; uso: {usage}"),
         ),
     }
+}
+
+/// What is wrong with a forbidden character, in plain words.
+fn forbidden_character(ch: char) -> String {
+    let code = u32::from(ch);
+    let what = match ch {
+        // What arrow keys, Home or F-keys typed into nc really send.
+        '\u{1b}' => {
+            "o caractere de escape ESC (teclas de seta e de função no nc enviam um)".to_owned()
+        }
+        '\r' => "um retorno de carro (CR) no meio da linha".to_owned(),
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
+            format!("U+{code:04X}, que inverte a direção do texto para os outros")
+        }
+        '\u{2028}' | '\u{2029}' => format!("U+{code:04X}, uma quebra de linha disfarçada"),
+        _ => format!("o caractere de controle U+{code:04X}"),
+    };
+    format!("a linha contém {what}; nada foi enviado")
 }
 
 /// A line over the length limit.

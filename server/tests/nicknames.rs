@@ -80,3 +80,27 @@ async fn a_nickname_is_free_again_the_moment_its_owner_leaves() {
     assert_eq!(ana.recv_join().await.1, "carla");
     marker(&mut third, &mut [&mut ana], "voltei").await;
 }
+
+#[tokio::test]
+async fn lookalike_and_invisible_nicknames_are_refused_and_blank_messages_ignored() {
+    let server = TestServer::start().await;
+    let mut evan = server.join("evan").await;
+    let mut guest = server.connect().await;
+    guest.expect_hello().await;
+    // A Cyrillic е: the same nickname to the eye, so the same nickname.
+    guest.send("\u{435}van").await;
+    guest.recv_error(ErrorCode::NickInUse).await;
+    // Passing for the server, or for nobody at all.
+    for wanted in ["s\u{435}rver", "ｓｅｒｖｅｒ", "a\u{3164}", "ana\u{200B}"] {
+        guest.send(wanted).await;
+        let why = guest.recv_error(ErrorCode::NickInvalid).await;
+        assert!(!why.is_empty(), "{wanted:?}");
+    }
+    // A line of nothing but an invisible filler is blank: ignored, like an empty line.
+    guest.send("\u{3164}").await;
+    guest.login("visitante", "visitante").await;
+    assert_eq!(evan.recv_join().await.1, "visitante");
+    // A message of nothing but invisible characters is not relayed.
+    guest.send("\u{3164}\u{3164}").await;
+    marker(&mut guest, &mut [&mut evan], "depois do vazio").await;
+}
