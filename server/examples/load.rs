@@ -37,6 +37,9 @@ struct Args {
     /// The server's PID, to report its CPU time and memory.
     #[arg(long)]
     server_pid: Option<u32>,
+    /// Give up after this many seconds (raise it for long soak runs).
+    #[arg(long, default_value_t = 300)]
+    timeout_secs: u64,
 }
 
 /// What one member saw.
@@ -183,7 +186,7 @@ async fn main() -> anyhow::Result<()> {
     let run_start = Instant::now();
     let mut total = Received::default();
     for task in tasks {
-        let got = tokio::time::timeout(Duration::from_secs(300), task)
+        let got = tokio::time::timeout(Duration::from_secs(args.timeout_secs), task)
             .await
             .context("timed out")??;
         total.deliveries += got.deliveries;

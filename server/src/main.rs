@@ -15,7 +15,6 @@ use papo_server::flood::FloodConfig;
 use papo_server::log::{LogConfig, RoomLog, Storage};
 use std::path::PathBuf;
 use std::sync::Arc;
-use tokio::net::TcpListener;
 use tracing_appender::non_blocking::NonBlockingBuilder;
 use tracing_subscriber::EnvFilter;
 
@@ -178,7 +177,7 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
         Storage::Memory => tracing::info!("history in memory only (--no-history)"),
     }
     let log = Arc::new(log);
-    let listener = TcpListener::bind((cli.host.as_str(), cli.port))
+    let listener = papo_server::server::listen(&cli.host, cli.port)
         .await
         .with_context(|| format!("cannot listen on {}:{}", cli.host, cli.port))?;
     let addr = listener.local_addr().context("no local address")?;

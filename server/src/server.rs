@@ -15,6 +15,37 @@ use crate::hub::Hub;
 use crate::log::RoomLog;
 use crate::replies;
 
+/// Connections the kernel may hold waiting for `accept`: room for a burst of thousands (Linux
+/// caps it at `net.core.somaxconn`, 4096 by default). Tokio's own default is 1024, past which
+/// a burst's extra connections wait for SYN retries, seconds at a time.
+const LISTEN_BACKLOG: i32 = 4096;
+
+/// Listens on `host:port` (a name, or an IPv4 or IPv6 address), the first address that works.
+pub async fn listen(host: &str, port: u16) -> std::io::Result<TcpListener> {
+    let mut last_error = None;
+    for addr in tokio::net::lookup_host((host, port)).await? {
+        let bound = (|| {
+            let socket = socket2::Socket::new(
+                socket2::Domain::for_address(addr),
+                socket2::Type::STREAM,
+                Some(socket2::Protocol::TCP),
+            )?;
+            socket.set_reuse_address(true)?;
+            socket.set_nonblocking(true)?;
+            socket.bind(&addr.into())?;
+            socket.listen(LISTEN_BACKLOG)?;
+            TcpListener::from_std(std::net::TcpListener::from(socket))
+        })();
+        match bound {
+            Ok(listener) => return Ok(listener),
+            Err(err) => last_error = Some(err),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::NotFound, "no address for that host")
+    }))
+}
+
 /// Pause after a failed `accept` (out of file descriptors, say), so the loop does not spin.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
