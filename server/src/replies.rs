@@ -118,9 +118,10 @@ fn forbidden_character(ch: char) -> String {
     let what = match ch {
         // What arrow keys, Home or F-keys typed into nc really send.
         '\u{1b}' => {
-            "o caractere de escape ESC (teclas de seta e de função no nc enviam um)".to_owned()
+            "o caractere de escape ESC, U+001B (teclas de seta e de função no nc enviam um)"
+                .to_owned()
         }
-        '\r' => "um retorno de carro (CR) no meio da linha".to_owned(),
+        '\r' => "um retorno de carro (CR, U+000D) no meio da linha".to_owned(),
         '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
             format!("U+{code:04X}, que inverte a direção do texto para os outros")
         }
