@@ -83,6 +83,16 @@ fn sighup_sends_sair_and_exits() {
     quit_by_signal("-HUP", "davi");
 }
 
+/// The input box's line as the screen shows it.
+fn input_line(papo: &Papo) -> String {
+    let screen = lock(&papo.screen);
+    let row = screen
+        .0
+        .screen()
+        .contents_between(ROWS - 1, 0, ROWS - 1, COLS);
+    row.trim_end().to_owned()
+}
+
 #[test]
 fn papo_reconnects_by_itself_after_a_server_crash() {
     let mut server = Server::start();
@@ -110,11 +120,7 @@ fn papo_reconnects_by_itself_after_a_server_crash() {
     let mut bob = Raw::join(server.port, "bob");
     bob.send("de volta");
     papo.wait_text("bob: de volta");
-    let input = lock(&papo.screen)
-        .0
-        .screen()
-        .contents_between(ROWS - 1, 0, ROWS - 1, COLS);
-    assert_eq!(input.trim_end(), "> rascunho guardado");
+    assert_eq!(input_line(&papo), "> rascunho guardado");
     papo.send(F10);
     assert_eq!(papo.wait_exit(), 0);
     papo.assert_restored();
@@ -178,11 +184,7 @@ fn after_a_server_crash_papo_shows_what_it_missed_once() {
     papo.wait_for("bob in the users panel", |s| {
         s.contents_between(2, 78, 3, 100).contains("bob")
     });
-    let input = lock(&papo.screen)
-        .0
-        .screen()
-        .contents_between(ROWS - 1, 0, ROWS - 1, COLS);
-    assert_eq!(input.trim_end(), "> rascunho guardado");
+    assert_eq!(input_line(&papo), "> rascunho guardado");
 
     papo.send(F10);
     assert_eq!(papo.wait_exit(), 0);
