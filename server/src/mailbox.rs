@@ -183,11 +183,6 @@ impl Mailbox {
         self.ready.notified().await
     }
 
-    /// Bytes of replies waiting.
-    pub fn reply_bytes(&self) -> usize {
-        self.lock().reply_bytes
-    }
-
     /// Waits until fewer than `bytes` of replies wait to be written (or the mailbox closed): a
     /// peer that asks faster than it reads is slowed, not dropped.
     pub async fn replies_below(&self, bytes: usize) {

@@ -85,6 +85,12 @@ impl LoggedEvent {
     }
 }
 
+/// Whether one more event of `next` bytes fits a read of `max` bytes that took `taken` so far:
+/// a read always takes its first event, then stops before passing its budget.
+pub fn fits(taken: usize, next: usize, max: usize) -> bool {
+    taken == 0 || taken + next <= max
+}
+
 /// A new session, as the store keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSession {

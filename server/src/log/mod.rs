@@ -325,20 +325,6 @@ impl RoomLog {
         EventId(self.shared.gaps.back_by(upto.0, n))
     }
 
-    /// Counters.
-    pub fn stats(&self) -> &Stats {
-        &self.shared.stats
-    }
-
-    /// Bytes the window holds.
-    pub fn window_bytes(&self) -> usize {
-        self.shared
-            .window
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .bytes()
-    }
-
     /// Events after `after` up to `upto` (at least one if any is due, about `budget` bytes),
     /// from the window or else from the store. A reader behind what the log still keeps is
     /// moved past the pruned ids (`pruned_to`).

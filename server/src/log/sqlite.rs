@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use papo_protocol::{EventId, LeaveKind, Nickname, ServerLine, Timestamp};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-use super::event::{Audience, LoggedEvent, SessionChange, SessionId};
+use super::event::{Audience, LoggedEvent, SessionChange, SessionId, fits};
 use super::gaps::{Gaps, ID_JUMP};
 use super::store::{LogStore, StoreError, Stored};
 
@@ -435,7 +435,7 @@ impl LogStore for SqliteStore {
                     tracing::warn!("skipping an unreadable row of the history file");
                     continue;
                 };
-                if taken > 0 && taken + event.wire.len() > max_bytes {
+                if !fits(taken, event.wire.len(), max_bytes) {
                     break;
                 }
                 taken += event.wire.len();

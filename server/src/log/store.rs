@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use papo_protocol::EventId;
 
-use super::event::{Audience, LoggedEvent, SessionChange, SessionId};
+use super::event::{Audience, LoggedEvent, SessionChange, SessionId, fits};
 use super::gaps::Gaps;
 
 /// A store operation that failed. Keeps the store's own message for the log.
@@ -209,7 +209,7 @@ impl LogStore for MemoryStore {
         let mut taken = 0;
         let mut out = Vec::new();
         for e in memory.events.iter().skip(start).take(limit) {
-            if taken > 0 && taken + e.wire.len() > max_bytes {
+            if !fits(taken, e.wire.len(), max_bytes) {
                 break;
             }
             taken += e.wire.len();

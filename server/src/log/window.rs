@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use papo_protocol::EventId;
 
-use super::event::LoggedEvent;
+use super::event::{LoggedEvent, fits};
 
 /// A bounded run of consecutive committed events.
 #[derive(Debug)]
@@ -80,7 +80,7 @@ impl Window {
         let start = self.events.partition_point(|e| e.id <= after);
         let mut taken = 0;
         for event in self.events.iter().skip(start) {
-            if event.id > upto || (taken > 0 && taken >= budget) {
+            if event.id > upto || !fits(taken, event.wire.len(), budget) {
                 break;
             }
             taken += event.wire.len();
