@@ -56,6 +56,35 @@ pub enum Command {
         /// Echoed back; may be empty.
         text: String,
     },
+    /// `/SENHA senha` (`/PASS`): the room's password, sent before the nickname when the
+    /// server's `HELLO` says `password`.
+    Password {
+        /// The password, as typed (inner spaces kept).
+        password: Secret,
+    },
+}
+
+/// A password: sent and compared, never shown. Its `Debug` is redacted, so a logged line or
+/// config cannot leak it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps `text`.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
+    /// The secret itself, for sending or comparing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
 }
 
 /// The arguments of `/RETOMAR`.
@@ -93,6 +122,8 @@ pub enum CommandKind {
     Resume,
     /// `/PING`.
     Ping,
+    /// `/SENHA`.
+    Password,
 }
 
 /// A command's names, its usage and what it does: the one table behind parsing, the server's
@@ -119,7 +150,7 @@ impl CommandInfo {
 }
 
 /// Every command the protocol knows, in the order `/AJUDA` lists them.
-pub const COMMANDS: [CommandInfo; 9] = [
+pub const COMMANDS: [CommandInfo; 10] = [
     CommandInfo {
         kind: CommandKind::Join,
         name: "ENTRAR",
@@ -182,6 +213,13 @@ pub const COMMANDS: [CommandInfo; 9] = [
         aliases: &[],
         usage: "/PING [texto]",
         summary: "o servidor responde PONG (para saber se ele ainda está aí)",
+    },
+    CommandInfo {
+        kind: CommandKind::Password,
+        name: "SENHA",
+        aliases: &["PASS"],
+        usage: "/SENHA senha",
+        summary: "a senha da sala, antes do apelido (quando o servidor pede uma)",
     },
 ];
 
@@ -311,7 +349,10 @@ impl ClientLine {
             CommandKind::Ping => Command::Ping {
                 text: args.to_owned(),
             },
-            CommandKind::Nick | CommandKind::Me => return Err(missing()),
+            CommandKind::Password if !args.is_empty() => Command::Password {
+                password: Secret::new(args),
+            },
+            CommandKind::Nick | CommandKind::Me | CommandKind::Password => return Err(missing()),
         };
         Ok(Some(Self::Command(command)))
     }
@@ -331,6 +372,9 @@ impl ClientLine {
             Self::Command(Command::Me { text }) => format!("/ME {text}"),
             Self::Command(Command::Ping { text }) if text.is_empty() => "/PING".to_owned(),
             Self::Command(Command::Ping { text }) => format!("/PING {text}"),
+            Self::Command(Command::Password { password }) => {
+                format!("/SENHA {}", password.expose())
+            }
             Self::Command(Command::Resume(r)) => {
                 let token = r
                     .token
@@ -567,5 +611,30 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count);
+    }
+
+    #[test]
+    fn the_password_is_kept_whole_and_never_shown() {
+        let line = parse("/senha  minha senha  ")
+            .expect("valid")
+            .expect("a line");
+        let ClientLine::Command(Command::Password { password }) = &line else {
+            panic!("not a password: {line:?}");
+        };
+        assert_eq!(password.expose(), "minha senha");
+        assert!(!format!("{line:?}").contains("minha"), "{line:?}");
+        assert_eq!(line.encode().as_deref(), Ok("/SENHA minha senha\n"));
+        assert_eq!(
+            parse("/PASS x"),
+            cmd(Command::Password {
+                password: Secret::new("x")
+            })
+        );
+        assert_eq!(
+            parse("/SENHA"),
+            Err(ParseError::MissingArgument {
+                usage: "/SENHA senha"
+            })
+        );
     }
 }

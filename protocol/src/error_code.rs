@@ -30,11 +30,15 @@ pub enum ErrorCode {
     AlreadyJoined,
     /// The server has no room for another client; the connection closes.
     ServerFull,
+    /// The room has a password and it was not given yet (`/SENHA` comes before the nickname).
+    PasswordRequired,
+    /// `/SENHA` with the wrong password.
+    PasswordIncorrect,
 }
 
 impl ErrorCode {
     /// Every code, in documentation order.
-    pub const ALL: [ErrorCode; 12] = [
+    pub const ALL: [ErrorCode; 14] = [
         Self::NickInvalid,
         Self::NickInUse,
         Self::LineTooLong,
@@ -47,6 +51,8 @@ impl ErrorCode {
         Self::NotJoined,
         Self::AlreadyJoined,
         Self::ServerFull,
+        Self::PasswordRequired,
+        Self::PasswordIncorrect,
     ];
 
     /// The code as written on the wire.
@@ -64,6 +70,8 @@ impl ErrorCode {
             Self::NotJoined => "NOT_JOINED",
             Self::AlreadyJoined => "ALREADY_JOINED",
             Self::ServerFull => "SERVER_FULL",
+            Self::PasswordRequired => "PASSWORD_REQUIRED",
+            Self::PasswordIncorrect => "PASSWORD_INCORRECT",
         }
     }
 }

@@ -20,14 +20,14 @@ mod time;
 
 pub use client_line::{
     COMMANDS, ClientLine, Command, CommandInfo, CommandKind, MAX_SECRET_CHARS, ParseError, Resume,
-    find_command, is_secret,
+    Secret, find_command, is_secret,
 };
 #[cfg(feature = "codec")]
 pub use codec::LineDecoder;
 pub use error_code::{ErrorCode, UnknownErrorCode};
 pub use framing::{Frame, LineSplitter, Split};
 pub use nickname::{NickKey, Nickname, NicknameError};
-pub use server_line::{EncodeError, EventId, LeaveKind, ServerLine, ServerLineError};
+pub use server_line::{Access, EncodeError, EventId, LeaveKind, ServerLine, ServerLineError};
 pub use text::{TextError, check_text, is_forbidden_char};
 pub use time::{Timestamp, TimestampError};
 

@@ -43,16 +43,45 @@ impl LeaveKind {
     }
 }
 
+/// Who may join, as the greeting says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// Anyone: send the nickname.
+    Open,
+    /// Only with the room's password: send `/SENHA` first.
+    Password,
+}
+
+impl Access {
+    /// The field as written on the wire.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Password => "password",
+        }
+    }
+
+    fn parse(word: &str) -> Option<Self> {
+        [Self::Open, Self::Password]
+            .into_iter()
+            .find(|access| access.as_str() == word)
+    }
+}
+
 /// One line from the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerLine {
-    /// `HELLO papo <version> <epoch> :<text>`: the greeting; the client should send its nickname.
+    /// `HELLO papo <version> <epoch> <access> :<text>`: the greeting; the client should send
+    /// its nickname (after `/SENHA` when `access` is `password`).
     Hello {
         /// The protocol version ([`crate::PROTOCOL_VERSION`]).
         version: u32,
         /// Names the server's room log: event ids are comparable only within one epoch
         /// (`None` from a version 1 server).
         epoch: Option<String>,
+        /// Whether joining needs the room's password (`None` from a server that does not say,
+        /// which is open, or an unknown word; always `None` without an epoch).
+        access: Option<Access>,
         /// A greeting for people.
         text: String,
     },
@@ -235,10 +264,15 @@ impl ServerLine {
             Hello {
                 version,
                 epoch,
+                access,
                 text,
-            } => match epoch {
-                Some(epoch) => (format!("HELLO papo {version} {epoch}"), Some(text)),
-                None => (format!("HELLO papo {version}"), Some(text)),
+            } => match (epoch, access) {
+                (Some(epoch), Some(access)) => (
+                    format!("HELLO papo {version} {epoch} {}", access.as_str()),
+                    Some(text),
+                ),
+                (Some(epoch), None) => (format!("HELLO papo {version} {epoch}"), Some(text)),
+                (None, _) => (format!("HELLO papo {version}"), Some(text)),
             },
             Welcome { nick, token, text } => match token {
                 Some(token) => (format!("WELCOME {nick} {token}"), Some(text)),
@@ -322,9 +356,13 @@ impl ServerLine {
                     return Err(fail("HELLO without papo"));
                 }
                 let version = c.number().ok_or_else(|| fail("bad version"))?;
+                let epoch = c.word().map(str::to_owned);
+                // Without an epoch there are no more fields.
+                let access = c.word().and_then(Access::parse);
                 Self::Hello {
                     version,
-                    epoch: c.word().map(str::to_owned),
+                    epoch,
+                    access,
                     text: c.trailing(),
                 }
             }
@@ -510,6 +548,7 @@ mod tests {
                 ServerLine::Hello {
                     version: 1,
                     epoch: None,
+                    access: None,
                     text: "bem-vindo: envie seu apelido".into(),
                 },
                 "HELLO papo 1 :bem-vindo: envie seu apelido",
@@ -518,9 +557,28 @@ mod tests {
                 ServerLine::Hello {
                     version: 2,
                     epoch: Some("9f3a0c".into()),
+                    access: None,
                     text: "bem-vindo".into(),
                 },
                 "HELLO papo 2 9f3a0c :bem-vindo",
+            ),
+            (
+                ServerLine::Hello {
+                    version: 2,
+                    epoch: Some("9f3a0c".into()),
+                    access: Some(Access::Password),
+                    text: "envie /SENHA".into(),
+                },
+                "HELLO papo 2 9f3a0c password :envie /SENHA",
+            ),
+            (
+                ServerLine::Hello {
+                    version: 2,
+                    epoch: Some("9f3a0c".into()),
+                    access: Some(Access::Open),
+                    text: "bem-vindo".into(),
+                },
+                "HELLO papo 2 9f3a0c open :bem-vindo",
             ),
             (
                 ServerLine::Welcome {

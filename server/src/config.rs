@@ -6,6 +6,7 @@ use papo_protocol::limits::DEFAULT_MAX_LINE_BYTES;
 
 use crate::flood::FloodConfig;
 use crate::log::{LogConfig, Storage};
+use crate::password::RoomPassword;
 
 /// The port papo-server listens on by default (unprivileged, unassigned).
 pub const DEFAULT_PORT: u16 = 7667;
@@ -70,6 +71,9 @@ pub struct Config {
     /// Connections still choosing a nickname at once; more are refused, so idle sockets
     /// cannot take the members' places.
     pub max_unjoined: usize,
+    /// The room's password (`--password-file`): without it nobody joins, lists the members or
+    /// reads the history. `None` for an open room.
+    pub password: Option<RoomPassword>,
 }
 
 /// Bytes of lines a member may send ahead of its allowance, by default (a paste of some
@@ -103,6 +107,7 @@ impl Default for Config {
             register_timeout: Duration::from_secs(60),
             max_nick_attempts: 10,
             max_unjoined: 64,
+            password: None,
         }
     }
 }

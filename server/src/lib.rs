@@ -12,11 +12,13 @@ pub mod flood;
 pub mod hub;
 pub mod log;
 pub mod mailbox;
+pub mod password;
 pub mod reader;
 pub mod replies;
 pub mod room;
 pub mod server;
 pub mod sniff;
+pub mod tls;
 
 pub use config::Config;
 pub use server::run;

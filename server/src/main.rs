@@ -13,6 +13,9 @@ use papo_server::config::{
 };
 use papo_server::flood::FloodConfig;
 use papo_server::log::{LogConfig, RoomLog, Storage};
+use papo_server::password::{self, RoomPassword};
+use papo_server::server::Listeners;
+use papo_server::tls::{self, DEFAULT_TLS_PORT, TlsListener};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tracing_appender::non_blocking::NonBlockingBuilder;
@@ -90,6 +93,21 @@ struct Cli {
     /// then dropped about a minute later); 0 turns probing off.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=86_400))]
     keepalive_secs: u64,
+    /// A file whose first line is the room's password: nobody joins, lists the members or
+    /// reads the history without it. (A file, never an argument: on a shared machine every
+    /// user can read other people's command lines.)
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+    /// The TLS certificate (PEM, the server's certificate first, then any intermediates);
+    /// with --tls-key, opens the TLS port beside the plain one.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The TLS certificate's private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Port of the TLS listener (0 picks a free one); used with --tls-cert and --tls-key.
+    #[arg(long, value_name = "PORT", default_value_t = DEFAULT_TLS_PORT)]
+    tls_port: u16,
 }
 
 /// A parser for a size within `range`, with clap's own error message outside it.
@@ -119,6 +137,7 @@ impl Cli {
             register_timeout: Duration::from_secs(self.register_timeout_secs),
             max_nick_attempts: self.max_nick_attempts,
             max_unjoined: self.max_unjoined,
+            password: None,
         }
     }
 
@@ -164,8 +183,21 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(cli: Cli) -> anyhow::Result<()> {
-    let config = cli.config();
+    let mut config = cli.config();
     config.validate()?;
+    if let Some(path) = &cli.password_file {
+        config.password = Some(RoomPassword::from_file(path)?);
+        if password::readable_by_others(path) {
+            tracing::warn!(
+                path = %path.display(),
+                "other users of this machine can read the password file; chmod 600 it"
+            );
+        }
+    }
+    let identity = match (&cli.tls_cert, &cli.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::load(cert, key)?),
+        _ => None,
+    };
     ensure_file_limit(config.max_clients);
     let log = RoomLog::open(&config.history).context("cannot open the history")?;
     match &config.history.storage {
@@ -181,10 +213,33 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}:{}", cli.host, cli.port))?;
     let addr = listener.local_addr().context("no local address")?;
-    // Scripts read this line to find the port; it goes to stdout, logs go to stderr.
+    // Scripts read these lines to find the ports; they go to stdout, logs go to stderr.
     println!("listening on {addr}");
+    let tls = match identity {
+        Some(identity) => {
+            let listener = papo_server::server::listen(&cli.host, cli.tls_port)
+                .await
+                .with_context(|| format!("cannot listen on {}:{} (TLS)", cli.host, cli.tls_port))?;
+            let addr = listener.local_addr().context("no local address")?;
+            println!("listening on {addr} (TLS)");
+            // People compare this with what `papo` shows before trusting the certificate.
+            println!(
+                "TLS certificate SHA-256 fingerprint: {}",
+                identity.fingerprint
+            );
+            Some(TlsListener {
+                listener,
+                acceptor: identity.acceptor,
+            })
+        }
+        None => None,
+    };
     tracing::info!(%addr, ?config, "papo-server started");
-    papo_server::run(listener, config, log, shutdown_signal()).await;
+    let listeners = Listeners {
+        plain: listener,
+        tls,
+    };
+    papo_server::run(listeners, config, log, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())
 }

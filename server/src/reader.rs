@@ -73,6 +73,9 @@ enum End {
 /// rest is dropped (a paste of thousands of lines does not post on for an hour).
 const DRAIN_AFTER_HANGUP: Duration = Duration::from_secs(30);
 
+/// How long a connection waits after a wrong password before its next line is read.
+const WRONG_PASSWORD_PAUSE: Duration = Duration::from_secs(1);
+
 /// Lines read ahead, waiting their turn, in order.
 #[derive(Debug, Default)]
 struct Backlog {
@@ -285,10 +288,21 @@ async fn handle(
             hub.send(id, &line);
             Next::Continue
         }
+        Input::Line(line @ ClientLine::Command(Command::Password { .. }), _) => {
+            let next = hub.handle(id, line);
+            if next == Next::Continue && !hub.admitted(id) {
+                // A wrong password costs time: guessing one is slow even over many connections.
+                tokio::time::sleep(WRONG_PASSWORD_PAUSE).await;
+            }
+            next
+        }
         Input::Line(ClientLine::Command(Command::Resume(request)), _) => {
-            // A member already in the room is only told so: no lookup for it.
+            // A member already in the room, or a connection that has not given the room's
+            // password, is only told so: no lookup for it.
             let session = match request.token.clone() {
-                Some(token) if mailbox.stream().is_none() => hub.log().find_session(token).await,
+                Some(token) if mailbox.stream().is_none() && hub.admitted(id) => {
+                    hub.log().find_session(token).await
+                }
                 _ => None,
             };
             hub.log().wait_for_room().await;

@@ -2,18 +2,72 @@
 
 use papo_protocol::limits::MAX_NICK_CHARS;
 use papo_protocol::{
-    COMMANDS, ErrorCode, Nickname, NicknameError, PROTOCOL_VERSION, ParseError, ServerLine,
+    Access, COMMANDS, ErrorCode, Nickname, NicknameError, PROTOCOL_VERSION, ParseError, ServerLine,
     TextError,
 };
 
-/// The greeting sent on connect; `epoch` names the room log.
-pub fn hello(epoch: &str) -> ServerLine {
+/// The greeting sent on connect; `epoch` names the room log, `access` says whether a
+/// password comes first.
+pub fn hello(epoch: &str, access: Access) -> ServerLine {
+    let text = match access {
+        Access::Open => format!(
+            "bem-vindo ao papo! envie seu apelido (até {MAX_NICK_CHARS} letras, dígitos, _ - .)"
+        ),
+        Access::Password => {
+            "bem-vindo ao papo! esta sala tem senha: envie /SENHA sua-senha, depois seu apelido"
+                .to_owned()
+        }
+    };
     ServerLine::Hello {
         version: PROTOCOL_VERSION,
         epoch: Some(epoch.to_owned()),
-        text: format!(
-            "bem-vindo ao papo! envie seu apelido (até {MAX_NICK_CHARS} letras, dígitos, _ - .)"
-        ),
+        access: Some(access),
+        text,
+    }
+}
+
+/// Plain text sent to the TLS port (the connection then closes).
+pub fn plain_on_tls_port() -> ServerLine {
+    ServerLine::Bye {
+        text: "esta porta fala TLS: use papo --tls, ou a porta de texto puro para o nc".to_owned(),
+    }
+}
+
+/// A nickname or command before the room's password was given.
+pub fn password_required() -> ServerLine {
+    error(
+        ErrorCode::PasswordRequired,
+        "esta sala tem senha: envie /SENHA sua-senha antes do apelido",
+    )
+}
+
+/// A wrong `/SENHA`; `left` more tries before the connection closes.
+pub fn password_incorrect(left: u32) -> ServerLine {
+    let left = if left == 1 {
+        "resta 1 tentativa".to_owned()
+    } else {
+        format!("restam {left} tentativas")
+    };
+    error(
+        ErrorCode::PasswordIncorrect,
+        format!("senha incorreta; {left}"),
+    )
+}
+
+/// The `BYE` after the last wrong password.
+pub const TOO_MANY_WRONG_PASSWORDS: &str = "senha incorreta vezes demais; conexão encerrada";
+
+/// The right `/SENHA`.
+pub fn password_accepted() -> ServerLine {
+    ServerLine::Notice {
+        text: "senha aceita; agora envie seu apelido".to_owned(),
+    }
+}
+
+/// `/SENHA` to a room without a password: harmless (a client may keep one saved).
+pub fn no_password_needed() -> ServerLine {
+    ServerLine::Notice {
+        text: "esta sala não tem senha; envie seu apelido".to_owned(),
     }
 }
 

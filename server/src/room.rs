@@ -168,7 +168,7 @@ impl Room {
             ClientLine::Command(Command::Ping { text }) => {
                 Outcome::reply(from, ServerLine::Pong { text })
             }
-            ClientLine::Command(Command::Join | Command::Resume(_)) => {
+            ClientLine::Command(Command::Join | Command::Resume(_) | Command::Password { .. }) => {
                 Outcome::reply(from, replies::already_joined(&nick))
             }
             ClientLine::Command(Command::Quit { reason }) => {
@@ -204,6 +204,10 @@ impl Room {
                 }],
                 close: true,
             },
+            // The hub checks passwords before the room sees a line; the room has none.
+            ClientLine::Command(Command::Password { .. }) => {
+                Outcome::reply(from, replies::no_password_needed())
+            }
             ClientLine::Command(Command::Join | Command::Me { .. } | Command::Private { .. }) => {
                 Outcome::reply(from, replies::not_joined())
             }

@@ -5,8 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use socket2::{SockRef, TcpKeepalive};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
@@ -14,6 +17,21 @@ use crate::connection;
 use crate::hub::Hub;
 use crate::log::RoomLog;
 use crate::replies;
+use crate::tls::{HANDSHAKE_TIMEOUT, TlsListener};
+
+/// Where the server listens: the plain port, and the TLS port when it has a certificate.
+pub struct Listeners {
+    /// Plain text lines.
+    pub plain: TcpListener,
+    /// The same protocol inside TLS.
+    pub tls: Option<TlsListener>,
+}
+
+impl From<TcpListener> for Listeners {
+    fn from(plain: TcpListener) -> Self {
+        Self { plain, tls: None }
+    }
+}
 
 /// Connections the kernel may hold waiting for `accept`: room for a burst of thousands (Linux
 /// caps it at `net.core.somaxconn`, 4096 by default). Tokio's own default is 1024, past which
@@ -76,11 +94,17 @@ pub fn configure(stream: &TcpStream, config: &Config) -> std::io::Result<()> {
 /// tells every member the server is closing, flushes what each is owed for up to
 /// `config.shutdown_grace`, commits what the log holds, and returns.
 pub async fn run(
-    listener: TcpListener,
+    listeners: impl Into<Listeners>,
     config: Config,
     log: Arc<RoomLog>,
     shutdown: impl Future<Output = ()>,
 ) {
+    let Listeners {
+        plain: listener,
+        tls,
+    } = listeners.into();
+    // Handshakes in progress are bounded like connections still choosing a nickname.
+    let handshakes = Arc::new(Semaphore::new(config.max_unjoined));
     let grace = config.shutdown_grace;
     let hub = Arc::new(Hub::new(config, Arc::clone(&log)));
     let mut degraded = log.degraded();
@@ -101,6 +125,34 @@ pub async fn run(
                 }
                 Err(err) => {
                     tracing::warn!(%err, "accept failed");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                }
+            },
+            accepted = accept(tls.as_ref().map(|t| &t.listener)) => match (accepted, &tls) {
+                (Ok((stream, peer)), Some(tls)) => {
+                    if let Err(err) = configure(&stream, hub.config()) {
+                        tracing::debug!(%err, "socket options not set");
+                    }
+                    let Ok(permit) = Arc::clone(&handshakes).try_acquire_owned() else {
+                        tracing::warn!(%peer, "too many TLS handshakes at once; connection closed");
+                        continue;
+                    };
+                    let (acceptor, hub, stop) = (tls.acceptor.clone(), Arc::clone(&hub), stop.clone());
+                    connections.spawn(async move {
+                        let label = format!("{peer} (TLS)");
+                        let handshake = tokio::select! {
+                            () = stop.cancelled() => return,
+                            handshake = handshake(stream, &acceptor, &label) => handshake,
+                        };
+                        drop(permit);
+                        if let Some(stream) = handshake {
+                            connection::serve(stream, label, hub, stop).await;
+                        }
+                    });
+                }
+                (Ok(_), None) => {}
+                (Err(err), _) => {
+                    tracing::warn!(%err, "TLS accept failed");
                     tokio::time::sleep(ACCEPT_BACKOFF).await;
                 }
             },
@@ -137,6 +189,52 @@ pub async fn run(
         .is_err()
     {
         tracing::error!("closing the room log panicked");
+    }
+}
+
+/// Accepts on `listener`; never resolves without one.
+async fn accept(
+    listener: Option<&TcpListener>,
+) -> std::io::Result<(TcpStream, std::net::SocketAddr)> {
+    match listener {
+        Some(listener) => listener.accept().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The first byte of a TLS record carrying a handshake (a ClientHello).
+const TLS_HANDSHAKE: u8 = 0x16;
+
+/// Runs the TLS handshake within [`HANDSHAKE_TIMEOUT`]. A peer that speaks plain text to the
+/// TLS port is told so in one plain line, and closed.
+async fn handshake(
+    mut stream: TcpStream,
+    acceptor: &TlsAcceptor,
+    label: &str,
+) -> Option<tokio_rustls::server::TlsStream<TcpStream>> {
+    let attempt = async {
+        let mut first = [0u8; 1];
+        let read = stream.peek(&mut first).await?;
+        if read == 1 && first[0] != TLS_HANDSHAKE {
+            tracing::info!(peer = label, "plain text on the TLS port; closed");
+            if let Ok(line) = replies::plain_on_tls_port().encode() {
+                stream.write_all(line.as_bytes()).await?;
+                stream.shutdown().await?;
+            }
+            return Ok(None);
+        }
+        acceptor.accept(stream).await.map(Some)
+    };
+    match tokio::time::timeout(HANDSHAKE_TIMEOUT, attempt).await {
+        Ok(Ok(stream)) => stream,
+        Ok(Err(err)) => {
+            tracing::info!(peer = label, %err, "TLS handshake failed");
+            None
+        }
+        Err(_) => {
+            tracing::info!(peer = label, "TLS handshake timed out");
+            None
+        }
     }
 }
 

@@ -61,6 +61,88 @@ async fn port_zero_prints_the_address_first_and_serves_a_raw_session() {
 }
 
 #[tokio::test]
+async fn a_password_file_and_a_certificate_lock_the_room_and_open_the_tls_port() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let password = dir.path().join("senha");
+    std::fs::write(&password, "segredo\n").expect("write");
+    let rcgen::CertifiedKey { cert, signing_key } =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("certificate");
+    let (cert_path, key_path) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert_path, cert.pem()).expect("write");
+    std::fs::write(&key_path, signing_key.serialize_pem()).expect("write");
+    let path = |p: &std::path::Path| p.to_str().expect("a UTF-8 temp path").to_owned();
+    let (password, cert_path, key_path) = (path(&password), path(&cert_path), path(&key_path));
+    let mut server = ServerProcess::start(&[
+        "--port",
+        "0",
+        "--tls-port",
+        "0",
+        "--password-file",
+        &password,
+        "--tls-cert",
+        &cert_path,
+        "--tls-key",
+        &key_path,
+    ])
+    .await;
+    let tls = server.next_stdout().await;
+    assert!(
+        tls.starts_with("listening on 127.0.0.1:") && tls.ends_with(" (TLS)"),
+        "{tls}"
+    );
+    let fingerprint = server.next_stdout().await;
+    assert_eq!(
+        fingerprint,
+        format!(
+            "TLS certificate SHA-256 fingerprint: {}",
+            papo_server::tls::fingerprint(cert.der())
+        )
+    );
+    let mut nc = Client::connect(server.addr).await;
+    let hello = nc.recv_raw().await;
+    assert!(hello.contains(" password :"), "{hello}");
+    nc.send_raw(b"ana\n").await;
+    assert!(nc.recv_raw().await.starts_with("ERR PASSWORD_REQUIRED :"));
+    nc.send_raw(b"/senha segredo\nana\n").await;
+    assert!(nc.recv_raw().await.starts_with("NOTICE :senha aceita"));
+    assert!(nc.recv_raw().await.starts_with("WELCOME ana "));
+    server.signal("TERM").await;
+    assert!(server.wait_exit().await.success());
+}
+
+#[tokio::test]
+async fn an_unusable_password_file_or_certificate_stops_the_start_with_its_name() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let empty = dir.path().join("vazia");
+    std::fs::write(&empty, "\n").expect("write");
+    let missing = dir.path().join("nada.pem");
+    let (empty, missing) = (
+        empty.to_str().expect("UTF-8").to_owned(),
+        missing.to_str().expect("UTF-8").to_owned(),
+    );
+    for args in [
+        vec!["--password-file", &empty],
+        vec!["--password-file", &missing],
+        vec!["--tls-cert", &missing, "--tls-key", &missing],
+    ] {
+        let mut all = vec!["--port", "0"];
+        all.extend(args.iter().copied());
+        let (status, stdout, stderr) = run_to_exit(&all).await;
+        assert!(!status.success(), "{args:?}: refused");
+        assert!(
+            stderr.contains(args[1]),
+            "{args:?}: names the file:\n{stderr}"
+        );
+        assert!(!stdout.contains("listening"), "{args:?}: never started");
+    }
+    let (status, _, stderr) = run_to_exit(&["--port", "0", "--tls-cert", &missing]).await;
+    assert!(
+        !status.success() && stderr.contains("--tls-key"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
 async fn help_documents_every_flag() {
     let (status, stdout, _) = run_to_exit(&["--help"]).await;
     assert!(status.success(), "--help exits 0: {status}");
@@ -84,6 +166,10 @@ async fn help_documents_every_flag() {
         "--register-timeout-secs",
         "--max-nick-attempts",
         "--max-unjoined",
+        "--password-file",
+        "--tls-cert",
+        "--tls-key",
+        "--tls-port",
     ] {
         assert!(stdout.contains(flag), "--help mentions {flag}:\n{stdout}");
     }

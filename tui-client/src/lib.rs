@@ -17,5 +17,6 @@ pub mod net;
 pub mod sanitize;
 pub mod term;
 pub mod theme;
+pub mod tls;
 pub mod ui;
 pub mod wrap;

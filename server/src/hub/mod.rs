@@ -8,13 +8,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
 use papo_protocol::{
-    ClientLine, Command, ErrorCode, EventId, LeaveKind, Resume, ServerLine, Timestamp,
+    Access, ClientLine, Command, ErrorCode, EventId, LeaveKind, Resume, ServerLine, Timestamp,
 };
 
 use crate::config::Config;
 use crate::log::RoomLog;
 use crate::log::event::{Audience, Record, SessionChange, SessionId};
 use crate::mailbox::{Mailbox, PushError};
+use crate::password::MAX_PASSWORD_ATTEMPTS;
 use crate::replies;
 use crate::room::{Delivery, MemberId, Recipients, Room};
 
@@ -64,6 +65,10 @@ struct Connection {
     session: Option<SessionId>,
     /// Nicknames refused so far (before joining).
     refused_nicks: u32,
+    /// It gave the room's password (or the room has none).
+    admitted: bool,
+    /// Wrong passwords so far.
+    wrong_passwords: u32,
 }
 
 #[derive(Debug)]
@@ -144,9 +149,15 @@ impl Hub {
                 mailbox: Arc::clone(&mailbox),
                 session: None,
                 refused_nicks: 0,
+                admitted: self.config.password.is_none(),
+                wrong_passwords: 0,
             },
         );
-        self.reply(&mut state, id, &replies::hello(self.log.epoch()));
+        let access = match self.config.password {
+            Some(_) => Access::Password,
+            None => Access::Open,
+        };
+        self.reply(&mut state, id, &replies::hello(self.log.epoch(), access));
         Ok((id, mailbox))
     }
 
@@ -175,6 +186,9 @@ impl Hub {
         // never count as a nickname and bring a ghost back into the room.
         if state.shutting_down || !state.connections.contains_key(&from) {
             return Next::Close;
+        }
+        if let Some(next) = self.password_gate(&mut state, from, &line) {
+            return next;
         }
         if let ClientLine::Command(Command::Resume(request)) = &line
             && let Some((session, _)) = resume.as_ref().and_then(|r| r.session.as_ref())
@@ -208,6 +222,57 @@ impl Hub {
             Next::Close
         } else {
             Next::Continue
+        }
+    }
+
+    /// Whether `id` gave the room's password (or the room has none).
+    pub fn admitted(&self, id: MemberId) -> bool {
+        self.lock()
+            .connections
+            .get(&id)
+            .is_some_and(|connection| connection.admitted)
+    }
+
+    /// Before a connection gave the room's password, only `/SENHA`, `/AJUDA`, `/PING` and
+    /// `/SAIR` get through: no nickname, no member list, no history. Returns what to do next
+    /// when the line was answered here, `None` when the room should handle it.
+    fn password_gate(&self, state: &mut State, from: MemberId, line: &ClientLine) -> Option<Next> {
+        let admitted = state.connections.get(&from)?.admitted;
+        match line {
+            ClientLine::Command(Command::Password { password }) if !state.room.contains(from) => {
+                let Some(expected) = &self.config.password else {
+                    self.reply(state, from, &replies::no_password_needed());
+                    return Some(Next::Continue);
+                };
+                let right = expected.matches(password);
+                let connection = state.connections.get_mut(&from)?;
+                if right {
+                    connection.admitted = true;
+                    self.reply(state, from, &replies::password_accepted());
+                    return Some(Next::Continue);
+                }
+                connection.wrong_passwords += 1;
+                let wrong = connection.wrong_passwords;
+                tracing::warn!(member = from.0, wrong, "wrong room password");
+                if wrong >= MAX_PASSWORD_ATTEMPTS {
+                    let bye = ServerLine::Bye {
+                        text: replies::TOO_MANY_WRONG_PASSWORDS.to_owned(),
+                    };
+                    self.close(state, from, Some(bye));
+                    return Some(Next::Close);
+                }
+                let left = MAX_PASSWORD_ATTEMPTS - wrong;
+                self.reply(state, from, &replies::password_incorrect(left));
+                Some(Next::Continue)
+            }
+            _ if admitted => None,
+            ClientLine::Command(Command::Help | Command::Ping { .. } | Command::Quit { .. }) => {
+                None
+            }
+            _ => {
+                self.reply(state, from, &replies::password_required());
+                Some(Next::Continue)
+            }
         }
     }
 

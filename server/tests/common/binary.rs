@@ -124,6 +124,15 @@ impl ServerProcess {
             .expect("wait for papo-server")
     }
 
+    /// Its next stdout line (bounded by [`WAIT`]).
+    pub async fn next_stdout(&mut self) -> String {
+        timeout(WAIT, self.stdout.next_line())
+            .await
+            .expect("papo-server prints promptly")
+            .expect("read papo-server's stdout")
+            .expect("papo-server printed another line")
+    }
+
     /// Whatever else it printed on stdout, up to its end (call after it exited).
     pub async fn rest_of_stdout(&mut self) -> Vec<String> {
         let mut rest = Vec::new();

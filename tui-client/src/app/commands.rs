@@ -12,11 +12,16 @@ const NOT_CONNECTED: &str = "não conectado — use /ENTRAR (ou F2) para conecta
 const NOT_JOINED: &str = "aguarde: ainda entrando na sala";
 const RECONNECTING: &str = "aguarde: reconectando (a linha fica aqui até voltar)";
 
-/// The commands people type: the protocol's, less `/RETOMAR`, which papo sends by itself when
-/// it reconnects (so the help and Tab completion leave it out).
+/// The commands people type: the protocol's, less `/RETOMAR` and `/SENHA`, which papo sends by
+/// itself when it connects (so the help and Tab completion leave them out).
 pub fn typed_commands() -> impl Iterator<Item = &'static CommandInfo> {
-    COMMANDS.iter().filter(|c| c.kind != CommandKind::Resume)
+    COMMANDS
+        .iter()
+        .filter(|c| !matches!(c.kind, CommandKind::Resume | CommandKind::Password))
 }
+
+const PASSWORD_IN_DIALOG: &str =
+    "a senha da sala vai no diálogo de conexão (/ENTRAR ou F2); o papo a envia ao conectar";
 
 /// Enter in the message line.
 pub(super) fn submit(app: &mut App, fx: &mut Vec<Effect>) {
@@ -75,6 +80,9 @@ fn run(app: &mut App, command: Command, typed: &str, fx: &mut Vec<Effect>) {
             }
         }
         Command::Quit { reason } => quit(app, reason, fx),
+        // Typed in the room, a password would be sent after the nickname, too late; and it
+        // is not put back in the message line, where anyone looking could read it.
+        Command::Password { .. } => app.error(PASSWORD_IN_DIALOG),
         Command::Nick { nick } => match &mut app.link {
             Link::Online { .. } => {
                 fx.push(Effect::Send(ClientLine::Command(Command::Nick { nick })))

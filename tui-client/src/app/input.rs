@@ -72,12 +72,13 @@ impl InputLine {
     }
 
     /// Takes the text to send: clears the field and remembers the line for Up/Down.
+    /// Lines sent are kept for ↑, except a typed `/SENHA` (a password is never kept).
     pub fn take(&mut self) -> String {
         let text = self.field.value_and_reset();
         self.completion = None;
         self.browsing = None;
         self.draft.clear();
-        if !text.trim().is_empty() && self.sent.back() != Some(&text) {
+        if !text.trim().is_empty() && self.sent.back() != Some(&text) && !is_password_line(&text) {
             self.sent.push_back(text.clone());
             if self.sent.len() > SENT_CAP {
                 self.sent.pop_front();
@@ -239,6 +240,16 @@ pub fn flatten_paste(text: &str) -> (String, usize) {
         })
         .collect();
     (joined, lines)
+}
+
+/// Whether `line` is a `/SENHA` (or `/PASS`) command, whose argument is a password.
+fn is_password_line(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix('/') else {
+        return false;
+    };
+    let name = rest.split(char::is_whitespace).next().unwrap_or_default();
+    papo_protocol::find_command(name)
+        .is_some_and(|c| c.kind == papo_protocol::CommandKind::Password)
 }
 
 #[cfg(test)]
