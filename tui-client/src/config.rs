@@ -1,6 +1,8 @@
 //! The config file: TOML at `dirs::config_dir()/papo/config.toml`, or wherever the environment
 //! variable `PAPO_CONFIG` points. It holds the last server and nickname used (pre-filled in the
-//! connect dialog) and the history cap. A missing file means defaults; a broken one is reported
+//! connect dialog), whether it spoke TLS, an optional authority file for TLS, the room's password
+//! only if the user asked to remember it, and the history cap. It is written readable by its
+//! owner only. A missing file means defaults; a broken one is reported
 //! and defaults are used, so a bad file never stops the client.
 
 use std::path::{Path, PathBuf};
@@ -14,6 +16,8 @@ pub const CONFIG_ENV: &str = "PAPO_CONFIG";
 pub const DEFAULT_HOST: &str = "127.0.0.1";
 /// The server's default port.
 pub const DEFAULT_PORT: u16 = 7667;
+/// The server's default TLS port.
+pub const DEFAULT_TLS_PORT: u16 = 7668;
 /// How many history entries are kept by default.
 pub const DEFAULT_HISTORY_LINES: usize = 10_000;
 /// The fewest history entries a config may ask for.
@@ -33,6 +37,15 @@ pub struct Config {
     pub nick: String,
     /// How many history entries (messages, joins, notices) are kept; older ones are dropped.
     pub history_lines: usize,
+    /// The last server was reached in TLS.
+    pub tls: bool,
+    /// A PEM file of certificate authorities: TLS servers are then verified against these only,
+    /// never trusted on first use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca: Option<PathBuf>,
+    /// The room's password, kept only when the user ticked "lembrar a senha".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
 }
 
 impl Default for Config {
@@ -42,6 +55,9 @@ impl Default for Config {
             port: DEFAULT_PORT,
             nick: default_nick(),
             history_lines: DEFAULT_HISTORY_LINES,
+            tls: false,
+            ca: None,
+            password: None,
         }
     }
 }
@@ -129,9 +145,25 @@ impl Config {
         let mut tmp = path.as_os_str().to_owned();
         tmp.push(".tmp");
         let tmp = PathBuf::from(tmp);
-        std::fs::write(&tmp, text).map_err(io)?;
+        write_private(&tmp, text.as_bytes()).map_err(io)?;
         std::fs::rename(&tmp, path).map_err(io)
     }
+}
+
+/// Writes `bytes` to a new file at `path` that only its owner can read (the config may hold a
+/// password).
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    // An existing file keeps its mode on open: set it anyway.
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    file.write_all(bytes)
 }
 
 #[cfg(test)]
@@ -162,9 +194,18 @@ mod tests {
             port: 1234,
             nick: "ana".into(),
             history_lines: 500,
+            tls: true,
+            ca: Some("/etc/papo/ca.pem".into()),
+            password: Some("abre-te sésamo".into()),
         };
         config.save(&path).expect("saved");
         assert_eq!(Config::load(&path).expect("loaded"), config);
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "only its owner reads it");
         assert_eq!(
             Config::load(&dir.join("nada.toml")).expect("default"),
             Config::default()

@@ -11,9 +11,10 @@ use clap::Parser;
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
 use papo::app::{self, App, Clock, Effect, Event, Options, Server, Timer, Zone, update};
-use papo::config::{self, Config};
+use papo::config::{self, Config, DEFAULT_PORT, DEFAULT_TLS_PORT};
 use papo::net::Connection;
 use papo::theme::Theme;
+use papo::tls::{self, TlsSettings};
 use papo::{term, ui};
 use papo_protocol::Nickname;
 use tokio::signal::unix::{SignalKind, signal};
@@ -48,6 +49,15 @@ struct Cli {
     /// Apelido (1–32 letras, dígitos, _ - .).
     #[arg(long, value_name = "APELIDO", value_parser = parse_nick)]
     nick: Option<Nickname>,
+    /// Conecta em TLS (porta padrão 7668). Um certificado que nenhuma autoridade confirma é
+    /// mostrado com sua impressão digital SHA-256 e, se você aceitar, lembrado em known_hosts
+    /// (ao lado do arquivo de configuração); se ele mudar depois, o papo recusa e avisa.
+    #[arg(long)]
+    tls: bool,
+    /// Arquivo PEM de autoridades certificadoras: em TLS, só elas valem (sem confiar no
+    /// primeiro uso). Implica --tls.
+    #[arg(long, value_name = "ARQUIVO")]
+    ca: Option<PathBuf>,
 }
 
 fn parse_nick(raw: &str) -> Result<Nickname, String> {
@@ -88,8 +98,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Some(problem) = config_problem {
         app.config_load_failed(&problem);
     }
+    let tls = TlsSettings {
+        ca: cli.ca.clone().or_else(|| app.config.ca.clone()),
+        known_hosts: tls::known_hosts_path(path.as_deref()),
+    };
     let first = initial_effects(&mut app, cli);
     let mut looper = Loop {
+        tls,
         path,
         connection: None,
         quit_deadline: None,
@@ -117,12 +132,20 @@ fn seed() -> u64 {
 fn initial_effects(app: &mut App, cli: Cli) -> Vec<Effect> {
     let host = cli.host.or(cli.host_flag);
     let port = cli.port.or(cli.port_flag);
-    if host.is_none() && port.is_none() && cli.nick.is_none() {
+    let asked = cli.tls || cli.ca.is_some();
+    if host.is_none() && port.is_none() && cli.nick.is_none() && !asked {
         return Vec::new();
     }
+    let tls = cli.tls || cli.ca.is_some() || (host.is_none() && port.is_none() && app.config.tls);
+    let default_port = match (tls, app.config.tls) {
+        (true, false) => DEFAULT_TLS_PORT,
+        (false, true) => DEFAULT_PORT,
+        _ => app.config.port,
+    };
     let server = Server {
         host: host.unwrap_or_else(|| app.config.host.clone()),
-        port: port.unwrap_or(app.config.port),
+        port: port.unwrap_or(default_port),
+        tls,
     };
     match cli
         .nick
@@ -137,6 +160,8 @@ fn initial_effects(app: &mut App, cli: Cli) -> Vec<Effect> {
 }
 
 struct Loop {
+    /// What TLS connections trust.
+    tls: TlsSettings,
     path: Option<PathBuf>,
     connection: Option<Connection>,
     quit_deadline: Option<Instant>,
@@ -242,9 +267,28 @@ impl Loop {
         let mut queue: std::collections::VecDeque<Effect> = effects.into();
         while let Some(effect) = queue.pop_front() {
             match effect {
-                Effect::Connect { conn, host, port } => {
-                    self.connection =
-                        Some(Connection::open(conn, host, port, self.events.0.clone()));
+                Effect::Connect {
+                    conn,
+                    host,
+                    port,
+                    tls,
+                } => {
+                    let tls = tls.then(|| self.tls.clone());
+                    let events = self.events.0.clone();
+                    self.connection = Some(Connection::open(conn, host, port, tls, events));
+                }
+                Effect::TrustCertificate {
+                    host,
+                    port,
+                    fingerprint,
+                } => {
+                    let pinned = fingerprint
+                        .parse()
+                        .map_err(|_| "impressão digital inválida".to_owned())
+                        .and_then(|fp| tls::pin(&self.tls, &host, port, &fp));
+                    if let Err(why) = pinned {
+                        app.error(&format!("não foi possível guardar o certificado: {why}"));
+                    }
                 }
                 Effect::Send(line) => {
                     let sent = self.connection.as_ref().map(|c| c.send(&line));

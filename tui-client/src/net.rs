@@ -1,4 +1,5 @@
-//! The connection task: a tokio `TcpStream`, read through `FramedRead` with
+//! The connection task: a tokio `TcpStream` (inside TLS when asked, see [`crate::tls`]), read
+//! through `FramedRead` with
 //! [`papo_protocol::LineDecoder`] (the protocol crate's `codec` feature, shared with the server),
 //! written from a bounded queue. It reports everything as
 //! [`Event::Net`] values tagged with its [`ConnId`], so the app can ignore an old connection.
@@ -12,13 +13,14 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use papo_protocol::{ClientLine, Frame, LineDecoder, ServerLine};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio_util::codec::FramedRead;
 
 use crate::app::{ConnId, Event, NetEvent};
 use crate::sanitize;
+use crate::tls::{self, TlsError, TlsSettings};
 
 /// Longest line accepted from the server. Generous: a `USERS` line for a full room is long.
 pub const MAX_SERVER_LINE_BYTES: usize = 1 << 20;
@@ -79,6 +81,9 @@ pub fn describe_io_error(e: &io::Error) -> String {
             "servidor inalcançável"
         }
         io::ErrorKind::AddrNotAvailable => "endereço indisponível",
+        // What a TLS connection reports when the server vanished without closing TLS.
+        io::ErrorKind::UnexpectedEof => "a conexão terminou de repente",
+        io::ErrorKind::InvalidData => "o servidor enviou dados TLS inválidos",
         _ => return sanitize::clean(&e.to_string()),
     };
     what.to_owned()
@@ -92,11 +97,18 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// Opens a connection to `host:port` in a new task that reports to `events`.
-    pub fn open(id: ConnId, host: String, port: u16, events: mpsc::Sender<Event>) -> Self {
+    /// Opens a connection to `host:port` (in TLS with `tls`) in a new task that reports to
+    /// `events`.
+    pub fn open(
+        id: ConnId,
+        host: String,
+        port: u16,
+        tls: Option<TlsSettings>,
+        events: mpsc::Sender<Event>,
+    ) -> Self {
         let (outbox, queue) = mpsc::channel(OUTBOX_LINES);
         // Detached: when the app drops the connection, the task flushes and closes by itself.
-        tokio::spawn(run(id, host, port, queue, events));
+        tokio::spawn(run(id, host, port, tls, queue, events));
         Self { outbox }
     }
 
@@ -120,6 +132,7 @@ async fn run(
     id: ConnId,
     host: String,
     port: u16,
+    tls: Option<TlsSettings>,
     queue: mpsc::Receiver<String>,
     events: mpsc::Sender<Event>,
 ) {
@@ -147,6 +160,16 @@ async fn run(
     let _ = stream.set_nodelay(true);
     // On failure only a quick notice of a dead network is lost; the connection still works.
     let _ = watch_liveness(&stream);
+    let stream: Box<dyn Stream> = match tls {
+        None => Box::new(stream),
+        Some(settings) => match tls::connect(stream, &host, port, &settings).await {
+            Ok(stream) => Box::new(stream),
+            Err(err) => {
+                let _ = events.send(report(tls_failed(err))).await;
+                return;
+            }
+        },
+    };
     if events.send(report(NetEvent::Connected)).await.is_err() {
         return;
     }
@@ -161,15 +184,46 @@ async fn run(
     }
 }
 
+/// A byte stream to the server: plain TCP or TLS.
+trait Stream: AsyncRead + AsyncWrite + Send + Unpin {}
+
+impl<S: AsyncRead + AsyncWrite + Send + Unpin> Stream for S {}
+
+/// What a failed TLS connection means for the app: a certificate the user may choose to trust,
+/// a refusal that retrying cannot mend, or an ordinary failure.
+fn tls_failed(err: TlsError) -> NetEvent {
+    match err {
+        TlsError::Untrusted {
+            fingerprint,
+            reason,
+            ..
+        } => NetEvent::Untrusted {
+            fingerprint: fingerprint.to_string(),
+            reason,
+        },
+        TlsError::Changed { .. } => NetEvent::Refused {
+            why: err.to_string(),
+            summary: "ATENÇÃO: o certificado deste servidor mudou desde que você o aceitou! \
+                      Pode ser um ataque; os detalhes estão no histórico"
+                .to_owned(),
+        },
+        TlsError::Invalid(_) | TlsError::Ca(_) => NetEvent::Refused {
+            why: err.to_string(),
+            summary: err.to_string(),
+        },
+        TlsError::Handshake(_) | TlsError::Io(_) => NetEvent::ConnectFailed(err.to_string()),
+    }
+}
+
 /// Relays lines both ways until the server closes (returns why) or the app drops the
 /// connection (returns `None` after flushing and shutting the socket down).
 async fn serve(
-    stream: TcpStream,
+    stream: Box<dyn Stream>,
     mut queue: mpsc::Receiver<String>,
     events: &mpsc::Sender<Event>,
     id: ConnId,
 ) -> Option<String> {
-    let (read, mut write) = stream.into_split();
+    let (read, mut write) = tokio::io::split(stream);
     let mut lines = FramedRead::new(read, LineDecoder::new(MAX_SERVER_LINE_BYTES));
     loop {
         tokio::select! {

@@ -201,6 +201,7 @@ fn nothing_is_pinged_out_of_the_room() {
         app::Server {
             host: "127.0.0.1".into(),
             port: 7667,
+            tls: false,
         },
         nick("ana"),
     );

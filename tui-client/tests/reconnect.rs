@@ -8,7 +8,9 @@ use std::time::Duration;
 use common::*;
 use crossterm::event::KeyCode;
 use papo::app::reconnect::{Backoff, step};
-use papo::app::{App, ConnId, Effect, Event, Field, Link, NetEvent, Timer, TimerKind, update};
+use papo::app::{
+    App, ConnId, Effect, Event, Field, Focus, Link, NetEvent, Timer, TimerKind, update,
+};
 use papo::ui::status::state_text;
 use papo_protocol::{ClientLine, Command, EventId, Resume};
 
@@ -270,7 +272,8 @@ fn f2_and_ctrl_n_reconnect_at_once_and_a_stale_tick_is_ignored() {
             [Effect::Connect {
                 conn: ConnId(conn.0 + 1),
                 host: "127.0.0.1".into(),
-                port: 7667
+                port: 7667,
+                tls: false
             }]
         );
         assert!(app.dialog.is_none());
@@ -311,7 +314,10 @@ fn sair_signals_and_refused_nicknames_never_reconnect() {
     net(&mut app, c, NetEvent::Connected);
     line(&mut app, c, HELLO);
     line(&mut app, c, "ERR NICK_IN_USE :o apelido ana já está em uso");
-    assert_eq!(app.dialog.as_ref().map(|d| d.focus()), Some(Field::Nick));
+    assert_eq!(
+        app.dialog.as_ref().map(|d| d.focus()),
+        Some(Focus::Field(Field::Nick))
+    );
     let fx = closed(&mut app, c);
     assert!(fx.is_empty(), "{fx:?}");
     assert!(matches!(app.link, Link::Offline { .. }));
@@ -512,6 +518,7 @@ fn a_first_join_shows_the_last_messages() {
         papo::app::Server {
             host: "127.0.0.1".into(),
             port: 7667,
+            tls: false,
         },
         nick("ana"),
     );

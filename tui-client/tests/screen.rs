@@ -116,7 +116,7 @@ fn the_users_panel_says_how_many_it_cannot_show() {
 
 #[test]
 fn the_dialog_shows_fields_errors_and_keys() {
-    let mut app = new_app(60, 12);
+    let mut app = new_app(60, 16);
     press(&mut app, KeyCode::F(2));
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "9x");
@@ -130,12 +130,16 @@ fn the_dialog_shows_fields_errors_and_keys() {
             "│ Servidor: 127.0.0.1                                      │",
             "│ Porta:    76679x                                         │",
             "│ Apelido:  ana                                            │",
+            "│ Senha:                                                   │",
+            "│           [ ] TLS (conexão cifrada)                      │",
+            "│           [ ] lembrar a senha neste computador           │",
             "│                                                          │",
             "│ porta inválida: \"76679x\" (use um número de 1 a 65535)    │",
             "│                                                          │",
+            "│                                                          │",
+            "│                                                          │",
             "│ Enter conecta · Tab próximo campo · Esc cancela          │",
             "└──────────────────────────────────────────────────────────┘",
-            " desconectado — /ENTRAR ou F2 para conectar       F1 ajuda  ",
             ">                                                           ",
         ],
     );
@@ -185,8 +189,8 @@ fn the_help_overlay_lists_every_key_and_command() {
         assert!(text.contains(b.help), "{}", b.help);
     }
     for c in &COMMANDS {
-        // papo sends /RETOMAR by itself when it reconnects; nobody types it.
-        let typed = c.kind != CommandKind::Resume;
+        // papo sends /RETOMAR and /SENHA by itself when it connects; nobody types them.
+        let typed = !matches!(c.kind, CommandKind::Resume | CommandKind::Password);
         assert_eq!(
             text.contains(c.usage) && text.contains(c.summary),
             typed,

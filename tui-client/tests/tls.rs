@@ -191,6 +191,27 @@ async fn an_unknown_self_signed_certificate_is_untrusted_until_pinned_then_a_cha
     assert_eq!(handshakes.recv().await, Some(false));
 }
 
+/// `openssl req -x509` makes a self-signed certificate that is also a CA (basic constraints
+/// `CA:TRUE`): it must be offered for trust as self-signed too, not as merely "refused".
+#[tokio::test]
+async fn a_self_signed_ca_certificate_as_openssl_makes_it_is_called_self_signed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let settings = settings_in(&dir);
+    let key = KeyPair::generate().expect("key");
+    let mut params = CertificateParams::new(NAMES.map(String::from)).expect("params");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let cert = params.self_signed(&key).expect("cert").der().clone();
+    let identity = Identity { cert, key };
+    let (addr, _handshakes) = serve(vec![server_config(&identity)]).await;
+    let err = first_line(addr, "localhost", &settings)
+        .await
+        .expect_err("untrusted");
+    match err {
+        TlsError::Untrusted { reason, .. } => assert_eq!(reason, "certificado autoassinado"),
+        other => panic!("expected Untrusted, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn a_pin_works_over_tls12_too() {
     let dir = tempfile::tempdir().expect("temp dir");

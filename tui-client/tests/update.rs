@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use crossterm::event::KeyCode;
-use papo::app::{ConnId, Effect, Event, Field, Link, NetEvent, update};
+use papo::app::{ConnId, Effect, Event, Field, Focus, Link, NetEvent, update};
 use papo_protocol::{ClientLine, Command};
 
 fn send(cmd: Command) -> Effect {
@@ -68,7 +68,10 @@ fn dialog_validates_fields_then_connects() {
 
     // Shift+Tab goes back a field, wrapping around.
     press(&mut app, KeyCode::BackTab);
-    assert_eq!(app.dialog.as_ref().map(|d| d.focus()), Some(Field::Port));
+    assert_eq!(
+        app.dialog.as_ref().map(|d| d.focus()),
+        Some(Focus::Field(Field::Port))
+    );
     press(&mut app, KeyCode::Tab);
     for _ in 0..6 {
         press(&mut app, KeyCode::Backspace);
@@ -79,7 +82,8 @@ fn dialog_validates_fields_then_connects() {
         [Effect::Connect {
             conn: ConnId(1),
             host: "127.0.0.1".into(),
-            port: 7000
+            port: 7000,
+            tls: false
         }]
     );
     assert!(app.dialog.is_none());

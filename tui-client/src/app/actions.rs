@@ -2,7 +2,7 @@
 
 use papo_protocol::{ClientLine, Command};
 
-use super::{App, Dialog, Effect, commands, reconnect};
+use super::{App, Effect, commands, reconnect};
 use crate::keys::{self, Action, Key};
 
 /// Runs what `key` means in the current screen (help, dialog or room).
@@ -18,7 +18,7 @@ pub(super) fn key_pressed(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
         Action::OpenDialog => {
             // Waiting to reconnect, the same key reconnects at once.
             if !reconnect::now(app, fx) {
-                let d = Dialog::new(&app.config);
+                let d = app.new_dialog();
                 app.open_dialog(d);
             }
         }

@@ -6,7 +6,7 @@ use papo_protocol::{
 };
 
 use super::actions::quit;
-use super::{App, ConnId, Dialog, Effect, Link, Server, reconnect, server};
+use super::{App, ConnId, Effect, Link, Server, Target, reconnect, server};
 
 const NOT_CONNECTED: &str = "não conectado — use /ENTRAR (ou F2) para conectar";
 const NOT_JOINED: &str = "aguarde: ainda entrando na sala";
@@ -68,7 +68,7 @@ fn refuse_until_joined(app: &mut App, typed: &str) {
 fn run(app: &mut App, command: Command, typed: &str, fx: &mut Vec<Effect>) {
     match command {
         Command::Join => {
-            let d = Dialog::new(&app.config);
+            let d = app.new_dialog();
             app.open_dialog(d);
         }
         Command::Users => refresh_users(app, true, fx),
@@ -162,18 +162,34 @@ pub(super) fn complete(app: &mut App, backwards: bool) {
 }
 
 /// Enter in the connect dialog: validate, then connect (or, after the server refused a
-/// nickname, send the new one on the same connection when the server is unchanged).
+/// nickname, send the new one on the same connection when the server is unchanged). When the
+/// dialog asked about a certificate, Enter trusts it first.
 pub(super) fn confirm_dialog(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(dialog) = &mut app.dialog else {
         return;
     };
-    let Some((server, nick)) = dialog.submit() else {
+    let Some(target) = dialog.submit() else {
         return;
     };
+    let trust = dialog.trust.take();
     app.dialog = None;
-    app.config.host.clone_from(&server.host);
-    app.config.port = server.port;
-    app.config.nick = nick.to_string();
+    let Target {
+        server,
+        nick,
+        password,
+        remember,
+    } = target;
+    app.password = password;
+    app.remember_password = remember;
+    remember_target(app, &server, &nick);
+    if let Some(trust) = trust {
+        fx.push(Effect::TrustCertificate {
+            host: server.host.clone(),
+            port: server.port,
+            fingerprint: trust.fingerprint,
+        });
+        app.notice("certificado aceito e guardado em known_hosts", true);
+    }
     if let Link::LoggingIn {
         server: current,
         nick: asked,
@@ -259,6 +275,7 @@ pub(super) fn open(
         conn,
         host: server.host.clone(),
         port: server.port,
+        tls: server.tls,
     });
     app.link = Link::Connecting {
         conn,
@@ -271,9 +288,15 @@ pub(super) fn open(
 /// Connects straight away (command-line arguments).
 pub fn connect_now(app: &mut App, server: Server, nick: Nickname) -> Vec<Effect> {
     let mut fx = Vec::new();
-    app.config.host.clone_from(&server.host);
-    app.config.port = server.port;
-    app.config.nick = nick.to_string();
+    remember_target(app, &server, &nick);
     open(app, server, nick, false, &mut fx);
     fx
+}
+
+/// The config's last server and nickname become these (saved once the server accepts them).
+fn remember_target(app: &mut App, server: &Server, nick: &Nickname) {
+    app.config.host.clone_from(&server.host);
+    app.config.port = server.port;
+    app.config.tls = server.tls;
+    app.config.nick = nick.to_string();
 }

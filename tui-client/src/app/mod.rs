@@ -23,14 +23,14 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use crossterm::event::KeyEvent;
-use papo_protocol::{ClientLine, Nickname, ServerLine, Timestamp};
+use papo_protocol::{ClientLine, Nickname, Secret, ServerLine, Timestamp};
 use ratatui::layout::Rect;
 
 use crate::config::Config;
 use crate::keys::{self, Action, Key};
 use crate::theme::Theme;
 pub use commands::{connect_now, typed_commands};
-pub use dialog::{Dialog, Field, Server};
+pub use dialog::{Dialog, Field, Focus, Server, Target, Toggle, TrustPrompt};
 pub use entry::{Entry, Zone};
 use history::History;
 use input::InputLine;
@@ -90,6 +90,22 @@ pub enum NetEvent {
     Connected,
     /// The TCP connection could not be opened; the text says why, for people.
     ConnectFailed(String),
+    /// The server's TLS certificate is vouched for by no authority and not pinned: the user
+    /// may compare its fingerprint and trust it.
+    Untrusted {
+        /// SHA-256 of the certificate, `AB:CD:…`.
+        fingerprint: String,
+        /// Why no authority vouches for it, for people.
+        reason: String,
+    },
+    /// The connection was refused for a reason retrying cannot mend (a pinned certificate
+    /// changed, a certificate the named authority refuses).
+    Refused {
+        /// Why, in full, for the history.
+        why: String,
+        /// The same in a few words, for the dialog.
+        summary: String,
+    },
     /// A line from the server.
     Line(ServerLine),
     /// A line that does not follow the protocol's grammar (shown as plain text).
@@ -111,6 +127,17 @@ pub enum Effect {
         host: String,
         /// Port.
         port: u16,
+        /// In TLS.
+        tls: bool,
+    },
+    /// Pin a server's certificate (the user chose to trust it), before the next connect.
+    TrustCertificate {
+        /// Host name or address.
+        host: String,
+        /// Port.
+        port: u16,
+        /// SHA-256 of the certificate, `AB:CD:…`.
+        fingerprint: String,
     },
     /// Send a line on the current connection.
     Send(ClientLine),
@@ -181,6 +208,11 @@ pub struct App {
     pub input: InputLine,
     /// The connect dialog, when open.
     pub dialog: Option<Dialog>,
+    /// The room's password for this session (from the dialog or the config), sent before the
+    /// nickname when the server asks for one; kept in memory for reconnects.
+    password: Option<Secret>,
+    /// Keep the password in the config file once it has worked.
+    remember_password: bool,
     /// The help overlay's scroll, when open.
     pub help: Option<usize>,
     /// The terminal's size.
@@ -220,6 +252,8 @@ impl App {
             clock: options.clock,
             zone: options.zone,
             history: History::new(config.history_lines),
+            password: config.password.clone().map(Secret::new),
+            remember_password: config.password.is_some(),
             config,
             link: Link::Offline { reason: None },
             users: Users::default(),
@@ -320,6 +354,11 @@ impl App {
                 );
             }
         }
+    }
+
+    /// A connect dialog pre-filled with the last values used.
+    fn new_dialog(&self) -> Dialog {
+        Dialog::new(&self.config, self.password.as_ref())
     }
 
     fn open_dialog(&mut self, dialog: Dialog) {

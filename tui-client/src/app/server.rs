@@ -2,7 +2,7 @@
 //! `session`, the replay in `replay`, live room events in `events`), replies and errors are
 //! handled here, and so is the end of a connection, which may start a reconnect.
 
-use papo_protocol::{ClientLine, Command, ErrorCode, Nickname, ServerLine};
+use papo_protocol::{Access, ClientLine, Command, ErrorCode, Nickname, ServerLine};
 
 use super::entry::cap_text;
 use super::{
@@ -33,6 +33,14 @@ pub(super) fn handle(app: &mut App, event: NetEvent, fx: &mut Vec<Effect>) {
             }
         }
         NetEvent::ConnectFailed(why) => connect_failed(app, &sanitize::clean(&why), fx),
+        NetEvent::Untrusted {
+            fingerprint,
+            reason,
+        } => untrusted(app, fingerprint, sanitize::clean(&reason), fx),
+        NetEvent::Refused { why, summary } => {
+            app.error(&sanitize::clean(&why));
+            stop_and_ask(app, Field::Host, sanitize::clean(&summary), fx);
+        }
         NetEvent::Line(mut line) => {
             cap_texts(&mut line);
             handle_line(app, line, fx);
@@ -210,8 +218,60 @@ pub(super) fn reset_session(app: &mut App) {
 }
 
 fn reopen_dialog(app: &mut App, focus: Field, message: String) {
-    let d = Dialog::with_error(&app.config, focus, message);
+    let d = Dialog::with_error(&app.config, app.password.as_ref(), focus, message);
     app.open_dialog(d);
+}
+
+/// Ends the attempt for a reason retrying cannot mend (a password to type, a certificate to
+/// judge): no automatic reconnect, and the dialog comes back, focused on `focus`.
+fn stop_and_ask(app: &mut App, focus: Field, message: String, fx: &mut Vec<Effect>) {
+    fx.push(Effect::Disconnect);
+    reset_session(app);
+    app.backoff.reset();
+    app.link = Link::Offline {
+        reason: Some(message.clone()),
+    };
+    if app.quitting {
+        fx.push(Effect::Quit {
+            wait_for_close: false,
+        });
+        return;
+    }
+    reopen_dialog(app, focus, message);
+}
+
+/// The server's certificate is vouched for by nobody: the dialog shows its fingerprint, and
+/// Enter trusts it (see [`super::commands::confirm_dialog`]).
+fn untrusted(app: &mut App, fingerprint: String, reason: String, fx: &mut Vec<Effect>) {
+    let server = match &app.link {
+        Link::Connecting { server, .. } => server.to_string(),
+        _ => return,
+    };
+    // The dialog shows the server above and the keys below: four rows say the rest, the
+    // fingerprint in two halves that each fit a row.
+    let halves = fingerprint.get(..47).zip(fingerprint.get(48..));
+    let shown = halves.map_or_else(|| fingerprint.clone(), |(a, b)| format!("{a} {b}"));
+    let message = format!(
+        "{reason}: confira com quem cuida do servidor a impressão digital SHA-256: {shown}"
+    );
+    app.error(&format!(
+        "o certificado de {server} não é verificado ({reason}); SHA-256 {fingerprint}"
+    ));
+    stop_and_ask(app, Field::Host, message, fx);
+    if let Some(d) = &mut app.dialog {
+        d.trust = Some(super::TrustPrompt {
+            fingerprint: sanitize::clean(&fingerprint),
+            reason,
+        });
+    }
+}
+
+/// The password is missing or wrong: forget it and ask in the dialog.
+fn ask_password(app: &mut App, message: &str, fx: &mut Vec<Effect>) {
+    app.password = None;
+    app.config.password = None;
+    app.error(message);
+    stop_and_ask(app, Field::Password, message.to_owned(), fx);
 }
 
 /// Sends `/USUARIOS`. Automatic refreshes (`show == false`) are coalesced: while one is in
@@ -235,7 +295,18 @@ fn resync_users(app: &mut App, fx: &mut Vec<Effect>) {
 
 fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
     match line {
-        ServerLine::Hello { version, epoch, .. } => session::hello(app, version, epoch, fx),
+        ServerLine::Hello {
+            version,
+            epoch,
+            access,
+            ..
+        } => {
+            if access == Some(Access::Password) && app.password.is_none() {
+                ask_password(app, "este servidor pede senha: digite-a no campo Senha", fx);
+            } else {
+                session::hello(app, version, epoch, access, fx);
+            }
+        }
         ServerLine::Welcome { nick, token, text } => session::welcome(app, nick, token, &text, fx),
         ServerLine::Replayed(event) => replay::replayed(app, *event),
         ServerLine::Skipped { count, .. } => replay::skipped(app, count),
@@ -265,7 +336,12 @@ fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
             app.notice(&format!("servidor: {text}"), false);
             app.bye = Some(text);
         }
-        ServerLine::Notice { text } => app.notice(&format!("servidor: {text}"), false),
+        ServerLine::Notice { text } => {
+            // The answer to the password papo sent for you says nothing you need.
+            if !session::password_answer(app) {
+                app.notice(&format!("servidor: {text}"), false);
+            }
+        }
         ServerLine::Pong { text } => {
             if !liveness::own_pong(app, &text) {
                 app.notice(&format!("PONG {text}"), true);
@@ -281,6 +357,18 @@ fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
 }
 
 fn server_error(app: &mut App, code: ErrorCode, text: &str, fx: &mut Vec<Effect>) {
+    if matches!(
+        code,
+        ErrorCode::PasswordIncorrect | ErrorCode::PasswordRequired
+    ) && matches!(app.link, Link::LoggingIn { .. })
+    {
+        let message = match code {
+            ErrorCode::PasswordIncorrect => "senha incorreta",
+            _ => "este servidor pede senha: digite-a no campo Senha",
+        };
+        ask_password(app, message, fx);
+        return;
+    }
     app.error(text);
     if code == ErrorCode::ServerFull {
         // The server closes right after saying so: that is why the connection ends.

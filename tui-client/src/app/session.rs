@@ -4,7 +4,7 @@
 //! last id it saw (`/RETOMAR`); any other sends `/NICK` and, if the log changed, forgets the
 //! ids it saw (they are not comparable across logs).
 
-use papo_protocol::{ClientLine, Command, ErrorCode, Nickname, PROTOCOL_VERSION, Resume};
+use papo_protocol::{Access, ClientLine, Command, ErrorCode, Nickname, PROTOCOL_VERSION, Resume};
 
 use super::replay::Replay;
 use super::{App, Effect, Link, Server, server};
@@ -20,6 +20,8 @@ pub struct Session {
     token: Option<(String, Nickname)>,
     /// `/RETOMAR` was sent and not answered yet.
     resuming: bool,
+    /// `/SENHA` was sent and its answer not seen yet.
+    password_sent: bool,
 }
 
 impl Session {
@@ -37,8 +39,15 @@ fn secret(word: Option<String>) -> Option<String> {
     word.filter(|w| papo_protocol::is_secret(w))
 }
 
-/// `HELLO`: sends the nickname, as `/RETOMAR` when the history comes from this server's log.
-pub(super) fn hello(app: &mut App, version: u32, epoch: Option<String>, fx: &mut Vec<Effect>) {
+/// `HELLO`: sends the nickname, as `/RETOMAR` when the history comes from this server's log;
+/// first the room's password, when the server asks for it (the caller made sure there is one).
+pub(super) fn hello(
+    app: &mut App,
+    version: u32,
+    epoch: Option<String>,
+    access: Option<Access>,
+    fx: &mut Vec<Effect>,
+) {
     // The greeting asks nc users for a nickname; this client sends it by itself, so the text
     // would only confuse. The WELCOME that follows says what happened.
     if version != PROTOCOL_VERSION {
@@ -60,6 +69,14 @@ pub(super) fn hello(app: &mut App, version: u32, epoch: Option<String>, fx: &mut
     }
     *nick_sent = true;
     let (server, nick) = (server.clone(), nick.clone());
+    if access == Some(Access::Password)
+        && let Some(password) = app.password.clone()
+    {
+        app.session.password_sent = true;
+        fx.push(Effect::Send(ClientLine::Command(Command::Password {
+            password,
+        })));
+    }
     let epoch = secret(epoch);
     let s = &mut app.session;
     let same_log = epoch.is_some() && s.epoch == epoch;
@@ -121,6 +138,11 @@ pub(super) fn welcome(
     app.replay = Some(Replay::new(app.history.cap(), resumed));
     app.notice(text, false);
     app.config.nick = nick.to_string();
+    app.config.password = app
+        .password
+        .as_ref()
+        .filter(|_| app.remember_password)
+        .map(|p| p.expose().to_owned());
     app.save_config(fx);
     server::request_users(app, false, fx);
 }
@@ -159,8 +181,14 @@ pub(super) fn login_error(app: &mut App, code: ErrorCode, fx: &mut Vec<Effect>) 
     true
 }
 
+/// Whether a `NOTICE` is the server's answer to the password papo sent (it is not shown).
+pub(super) fn password_answer(app: &mut App) -> bool {
+    matches!(app.link, Link::LoggingIn { .. }) && std::mem::take(&mut app.session.password_sent)
+}
+
 /// Forgets what belongs to one connection attempt (not the log, the token or the history).
 pub(super) fn end_connection(app: &mut App) {
     app.session.resuming = false;
+    app.session.password_sent = false;
     app.replay = None;
 }

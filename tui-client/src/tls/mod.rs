@@ -359,7 +359,9 @@ fn ca_reason(error: &rustls::Error, self_issued: bool) -> String {
     use CertificateError as E;
     let reason = match error {
         rustls::Error::InvalidCertificate(e) => match e {
-            E::UnknownIssuer if self_issued => "certificado autoassinado",
+            // A self-signed certificate made by `openssl req -x509` is also a CA certificate,
+            // which webpki refuses as an end entity before it looks for an issuer.
+            E::UnknownIssuer | E::Other(_) if self_issued => "certificado autoassinado",
             E::UnknownIssuer => "emissor desconhecido",
             E::NotValidForName | E::NotValidForNameContext { .. } => {
                 "o nome não confere com o certificado"

@@ -24,6 +24,7 @@ pub fn config() -> Config {
         port: 7667,
         nick: "ana".into(),
         history_lines: 10_000,
+        ..Config::default()
     }
 }
 
@@ -125,6 +126,7 @@ pub fn online_as(app: &mut App, me: &str, others: &[&str]) -> ConnId {
     let server = Server {
         host: "127.0.0.1".into(),
         port: 7667,
+        tls: false,
     };
     let fx = app::connect_now(app, server, nick(me));
     let conn = connect_id(&fx);

@@ -94,6 +94,41 @@ impl Server {
         }
     }
 
+    /// A server started with `extra` arguments besides the port and the history; returns it
+    /// and the first `lines` lines it printed (its addresses, say).
+    pub fn start_with(extra: &[&str], lines: usize) -> (Self, Vec<String>) {
+        let dir = TempDir::new("server");
+        let mut cmd = Command::new(server_binary());
+        cmd.args(["--host", "127.0.0.1", "--port", "0"]);
+        cmd.arg("--history-db").arg(dir.path.join("history.db"));
+        cmd.args(extra);
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("papo-server starts");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let printed: Vec<String> = (0..lines)
+            .map(|_| {
+                let mut line = String::new();
+                let _ = stdout.read_line(&mut line);
+                line.trim().to_owned()
+            })
+            .collect();
+        let port = printed
+            .first()
+            .and_then(|l| l.strip_prefix("listening on "))
+            .and_then(|addr| addr.rsplit(':').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("papo-server did not start: {printed:?}"));
+        let server = Self {
+            child: Some(child),
+            port,
+            dir,
+        };
+        (server, printed)
+    }
+
     /// Kills the server with SIGKILL, as a crash would: nothing is said to anyone.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {

@@ -427,3 +427,73 @@ fn invalid_command_lines_exit_with_code_2() {
         "{help}"
     );
 }
+
+#[test]
+fn tls_with_trust_on_first_use_and_a_room_password() {
+    let dir = harness::TempDir::new("tls");
+    let rcgen::CertifiedKey { cert, signing_key } =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+            .expect("certificate");
+    let file = |name: &str, text: &str| {
+        let path = dir.path.join(name);
+        std::fs::write(&path, text).expect("write");
+        path.to_str().expect("UTF-8 temp path").to_owned()
+    };
+    let (cert_path, key_path) = (
+        file("cert.pem", &cert.pem()),
+        file("key.pem", &signing_key.serialize_pem()),
+    );
+    let password = file("senha", "segredo\n");
+    let (_server, printed) = Server::start_with(
+        &[
+            "--tls-port",
+            "0",
+            "--tls-cert",
+            &cert_path,
+            "--tls-key",
+            &key_path,
+            "--password-file",
+            &password,
+        ],
+        3,
+    );
+    let tls_port = printed[1]
+        .strip_prefix("listening on 127.0.0.1:")
+        .and_then(|rest| rest.strip_suffix(" (TLS)"))
+        .expect("the TLS address is printed second")
+        .to_owned();
+    let fingerprint = printed[2]
+        .rsplit(' ')
+        .next()
+        .expect("the fingerprint is printed third")
+        .to_owned();
+    let config = dir.path.join("config.toml");
+    let config_env = config.to_str().expect("UTF-8").to_owned();
+    let mut papo = Papo::start(
+        "tls",
+        &["--tls", "127.0.0.1", &tls_port, "--nick", "ana"],
+        &[("PAPO_CONFIG", &config_env)],
+    );
+    // First contact: the certificate is shown with the fingerprint the server printed.
+    papo.wait_text("não é verificado");
+    papo.wait_text(&fingerprint[..23]);
+    papo.send("\r");
+    // Trusted and pinned; the room wants its password, asked for in the dialog.
+    papo.wait_text("este servidor pede senha");
+    papo.send("segredo\r");
+    papo.wait_text(&format!("conectado a 127.0.0.1:{tls_port} (TLS) como ana"));
+    let pinned = std::fs::read_to_string(dir.path.join("known_hosts")).expect("known_hosts");
+    assert!(
+        pinned.contains(&format!("127.0.0.1 {tls_port} {fingerprint}")),
+        "{pinned}"
+    );
+    let saved = std::fs::read_to_string(&config).expect("config saved on join");
+    assert!(saved.contains("tls = true"), "{saved}");
+    assert!(
+        !saved.contains("segredo"),
+        "not remembered unless asked: {saved}"
+    );
+    papo.send("/sair\r");
+    assert_eq!(papo.wait_exit(), 0);
+    papo.assert_restored();
+}
