@@ -74,6 +74,9 @@ pub struct Config {
     /// The room's password (`--password-file`): without it nobody joins, lists the members or
     /// reads the history. `None` for an open room.
     pub password: Option<RoomPassword>,
+    /// How fast wrong passwords are answered, room-wide: a few at once (typos), then one per
+    /// second however many connections guess.
+    pub password_guesses: FloodConfig,
 }
 
 /// Bytes of lines a member may send ahead of its allowance, by default (a paste of some
@@ -108,6 +111,10 @@ impl Default for Config {
             max_nick_attempts: 10,
             max_unjoined: 64,
             password: None,
+            password_guesses: FloodConfig {
+                burst: 5,
+                per_second: 1,
+            },
         }
     }
 }

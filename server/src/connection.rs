@@ -1,6 +1,6 @@
 //! One peer's connection: reads its lines into the hub; writes what its mailbox says it is
 //! owed — its replies, and the room events after its position in the log. Generic over the byte
-//! stream, so plain TCP today and TLS later share it.
+//! stream, so plain TCP and TLS share it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -125,10 +125,15 @@ async fn write_lines<W: AsyncWrite>(writer: W, mailbox: &Mailbox, log: &RoomLog)
         let mut buf = Vec::new();
         let done = gather(mailbox, log, newest, &mut buf).await;
         if !buf.is_empty() {
+            // Flushed too: TLS may keep encrypted bytes back when the socket is full, and
+            // nothing else would push them out before the next write.
             let written = tokio::select! {
                 biased;
                 () = mailbox.aborted() => return false,
-                written = writer.write_all(&buf) => written,
+                written = async {
+                    writer.write_all(&buf).await?;
+                    writer.flush().await
+                } => written,
             };
             if let Err(err) = written {
                 tracing::debug!(%err, "write failed");

@@ -137,7 +137,7 @@ impl Cli {
             register_timeout: Duration::from_secs(self.register_timeout_secs),
             max_nick_attempts: self.max_nick_attempts,
             max_unjoined: self.max_unjoined,
-            password: None,
+            ..Config::default()
         }
     }
 

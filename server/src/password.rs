@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use papo_protocol::Secret;
+use unicode_normalization::UnicodeNormalization;
 
 /// Longest password accepted (it travels in one `/SENHA` line).
 pub const MAX_PASSWORD_BYTES: usize = 256;
@@ -27,9 +28,30 @@ pub enum PasswordFileError {
     Unusable {
         /// The file.
         path: PathBuf,
-        /// What is wrong, as the end of a sentence.
-        why: &'static str,
+        /// What is wrong.
+        why: PasswordError,
     },
+}
+
+/// Why some text cannot be the room's password. Each reads as the end of a sentence about
+/// the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordError {
+    /// Not UTF-8.
+    #[error("is not UTF-8 text")]
+    NotUtf8,
+    /// Nothing on the first line.
+    #[error("is empty: write the password on its first line")]
+    Empty,
+    /// Over [`MAX_PASSWORD_BYTES`].
+    #[error("holds a password longer than 256 bytes")]
+    TooLong,
+    /// Spaces at an end, which a `/SENHA` line would lose.
+    #[error("has spaces at the start or end of the password")]
+    EdgeSpaces,
+    /// A control character (no terminal could type it).
+    #[error("holds a control character in the password")]
+    Control,
 }
 
 /// The room's password.
@@ -53,33 +75,38 @@ impl RoomPassword {
             path: path.to_owned(),
             why,
         };
-        let text = String::from_utf8(bytes).map_err(|_| unusable("is not UTF-8 text"))?;
+        let text = String::from_utf8(bytes).map_err(|_| unusable(PasswordError::NotUtf8))?;
+        // An editor may have put a byte order mark first; nobody types one.
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
         let first = text.lines().next().unwrap_or_default();
         Self::new(first).map_err(unusable)
     }
 
     /// A password from `text`: not empty, at most [`MAX_PASSWORD_BYTES`], no control
-    /// characters, no spaces at either end (they could not be sent in `/SENHA`).
-    pub fn new(text: &str) -> Result<Self, &'static str> {
+    /// characters, no spaces at either end (they could not be sent in `/SENHA`). Kept in NFC,
+    /// so an "é" matches however a keyboard or editor composed it.
+    pub fn new(text: &str) -> Result<Self, PasswordError> {
         if text.trim().is_empty() {
-            return Err("is empty: write the password on its first line");
+            return Err(PasswordError::Empty);
         }
         if text.len() > MAX_PASSWORD_BYTES {
-            return Err("holds a password longer than 256 bytes");
+            return Err(PasswordError::TooLong);
         }
         if text.trim() != text {
-            return Err("has spaces at the start or end of the password");
+            return Err(PasswordError::EdgeSpaces);
         }
         if papo_protocol::check_text(text).is_err() {
-            return Err("holds a control character in the password");
+            return Err(PasswordError::Control);
         }
-        Ok(Self(Secret::new(text)))
+        Ok(Self(Secret::new(text.nfc().collect::<String>())))
     }
 
-    /// Whether `given` is the password. Takes the same time wherever the first difference is,
-    /// so timing tells an attacker nothing about how much was right.
+    /// Whether `given` (in any Unicode normalisation form) is the password. Takes the same
+    /// time wherever the first difference is, so timing tells an attacker nothing about how
+    /// much was right.
     pub fn matches(&self, given: &Secret) -> bool {
-        let (a, b) = (self.0.expose().as_bytes(), given.expose().as_bytes());
+        let given: String = given.expose().nfc().collect();
+        let (a, b) = (self.0.expose().as_bytes(), given.as_bytes());
         let mut differ = a.len() ^ b.len();
         for (i, &x) in a.iter().enumerate() {
             let y = b.get(i).copied().unwrap_or(!x);
@@ -115,6 +142,8 @@ mod tests {
             assert!(!password.matches(&Secret::new(wrong)), "{wrong:?}");
         }
         assert!(!format!("{password:?}").contains("sésamo"));
+        // The same é, decomposed (e + U+0301), as some keyboards and editors write it.
+        assert!(password.matches(&Secret::new("abre te se\u{301}samo")));
     }
 
     #[test]
@@ -126,7 +155,7 @@ mod tests {
             file.write_all(bytes).expect("written");
             path
         };
-        let good = write("good", b"segredo\r\nignored\n");
+        let good = write("good", "\u{FEFF}segredo\r\nignored\n".as_bytes());
         let password = RoomPassword::from_file(&good).expect("read");
         assert!(password.matches(&Secret::new("segredo")));
         for (name, bytes, why) in [

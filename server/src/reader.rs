@@ -73,9 +73,6 @@ enum End {
 /// rest is dropped (a paste of thousands of lines does not post on for an hour).
 const DRAIN_AFTER_HANGUP: Duration = Duration::from_secs(30);
 
-/// How long a connection waits after a wrong password before its next line is read.
-const WRONG_PASSWORD_PAUSE: Duration = Duration::from_secs(1);
-
 /// Lines read ahead, waiting their turn, in order.
 #[derive(Debug, Default)]
 struct Backlog {
@@ -288,13 +285,15 @@ async fn handle(
             hub.send(id, &line);
             Next::Continue
         }
-        Input::Line(line @ ClientLine::Command(Command::Password { .. }), _) => {
-            let next = hub.handle(id, line);
-            if next == Next::Continue && !hub.admitted(id) {
-                // A wrong password costs time: guessing one is slow even over many connections.
-                tokio::time::sleep(WRONG_PASSWORD_PAUSE).await;
+        Input::Line(ClientLine::Command(Command::Password { password }), _) => {
+            // A wrong password is answered only on a room-wide turn: guessing stays slow
+            // however many connections guess at once. A right one goes in at once.
+            if !hub.admitted(id) && !hub.password_matches(&password) {
+                while let Err(when) = hub.wrong_password_turn(Instant::now().into_std()) {
+                    tokio::time::sleep_until(Instant::from_std(when)).await;
+                }
             }
-            next
+            hub.handle(id, ClientLine::Command(Command::Password { password }))
         }
         Input::Line(ClientLine::Command(Command::Resume(request)), _) => {
             // A member already in the room, or a connection that has not given the room's

@@ -55,7 +55,7 @@ pub fn password_incorrect(left: u32) -> ServerLine {
 }
 
 /// The `BYE` after the last wrong password.
-pub const TOO_MANY_WRONG_PASSWORDS: &str = "senha incorreta vezes demais; conexão encerrada";
+pub const TOO_MANY_WRONG_PASSWORDS: &str = "tentativas de senha esgotadas; conexão encerrada";
 
 /// The right `/SENHA`.
 pub fn password_accepted() -> ServerLine {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use socket2::{SockRef, TcpKeepalive};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -166,6 +166,7 @@ pub async fn run(
         }
     }
     drop(listener);
+    drop(tls);
     tracing::info!(
         connections = hub.connections(),
         "shutting down: telling everyone and flushing"
@@ -205,6 +206,10 @@ async fn accept(
 /// The first byte of a TLS record carrying a handshake (a ClientHello).
 const TLS_HANDSHAKE: u8 = 0x16;
 
+/// How long, and how many bytes, a plain-text peer on the TLS port is read after its `BYE`.
+const PLAIN_LINGER: Duration = Duration::from_millis(250);
+const PLAIN_LINGER_BYTES: u64 = 64 * 1024;
+
 /// Runs the TLS handshake within [`HANDSHAKE_TIMEOUT`]. A peer that speaks plain text to the
 /// TLS port is told so in one plain line, and closed.
 async fn handshake(
@@ -220,6 +225,12 @@ async fn handshake(
             if let Ok(line) = replies::plain_on_tls_port().encode() {
                 stream.write_all(line.as_bytes()).await?;
                 stream.shutdown().await?;
+                // Closing with the peer's line unread would reset the connection and destroy
+                // the BYE in flight: read it away first, briefly.
+                let mut sink = tokio::io::sink();
+                let mut rest = (&mut stream).take(PLAIN_LINGER_BYTES);
+                let drain = tokio::io::copy(&mut rest, &mut sink);
+                let _ = tokio::time::timeout(PLAIN_LINGER, drain).await;
             }
             return Ok(None);
         }

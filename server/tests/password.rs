@@ -114,7 +114,7 @@ async fn three_wrong_passwords_close_the_connection() {
     guesser.recv_error(ErrorCode::PasswordIncorrect).await;
     guesser.recv_error(ErrorCode::PasswordIncorrect).await;
     let bye = guesser.recv_bye().await;
-    assert!(bye.contains("senha incorreta"), "{bye}");
+    assert!(bye.contains("tentativas de senha esgotadas"), "{bye}");
     guesser.expect_closed().await;
     server.shutdown().await;
 }

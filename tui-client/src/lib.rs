@@ -5,8 +5,9 @@
 //! changes and a list of [`app::Effect`]s (send a line, connect, start a timer, quit) that the
 //! binary performs, and [`ui::view`]
 //! draws the model without changing it. [`keys`] is the one key table behind key handling, the
-//! help overlay and the status-bar hints. [`net`] owns the TCP connection, [`config`] the config
-//! file and [`sanitize`] the single place where text from the network is made safe to draw.
+//! help overlay and the status-bar hints. [`net`] owns the connection (TCP, or TLS through
+//! [`tls`]), [`config`] the config file and [`sanitize`] the single place where text from the
+//! network is made safe to draw.
 
 #![warn(missing_docs)]
 
@@ -14,6 +15,7 @@ pub mod app;
 pub mod config;
 pub mod keys;
 pub mod net;
+pub mod private_file;
 pub mod sanitize;
 pub mod term;
 pub mod theme;

@@ -286,8 +286,11 @@ impl Loop {
                         .parse()
                         .map_err(|_| "impressão digital inválida".to_owned())
                         .and_then(|fp| tls::pin(&self.tls, &host, port, &fp));
-                    if let Err(why) = pinned {
-                        app.error(&format!("não foi possível guardar o certificado: {why}"));
+                    match pinned {
+                        Ok(()) => app.notice("certificado aceito e guardado em known_hosts", true),
+                        Err(why) => {
+                            app.error(&format!("não foi possível guardar o certificado: {why}"))
+                        }
                     }
                 }
                 Effect::Send(line) => {

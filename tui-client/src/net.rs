@@ -246,7 +246,12 @@ async fn serve(
                     while let Ok(more) = queue.try_recv() {
                         batch.push_str(&more);
                     }
-                    if let Err(e) = write.write_all(batch.as_bytes()).await {
+                    // Flushed too: TLS may keep encrypted bytes back when the socket is full.
+                    let written = async {
+                        write.write_all(batch.as_bytes()).await?;
+                        write.flush().await
+                    };
+                    if let Err(e) = written.await {
                         return Some(describe_io_error(&e));
                     }
                 }

@@ -245,3 +245,82 @@ fn on_a_short_screen_the_focused_box_stays_in_view() {
         "scrolled to the focus:\n{screen}"
     );
 }
+
+/// An app whose config remembers `abre-te` for 127.0.0.1:7667.
+fn app_remembering() -> App {
+    let config = papo::config::Config {
+        password: Some("abre-te".into()),
+        ..config()
+    };
+    App::new(config, options(60, 18, false))
+}
+
+#[test]
+fn a_remembered_password_goes_only_to_its_own_server() {
+    // To its own server: sent.
+    let mut app = app_remembering();
+    let server = |host: &str| papo::app::Server {
+        host: host.into(),
+        port: 7667,
+        tls: false,
+    };
+    let conn = connect_id(&papo::app::connect_now(
+        &mut app,
+        server("127.0.0.1"),
+        nick("ana"),
+    ));
+    net(&mut app, conn, NetEvent::Connected);
+    let fx = line(&mut app, conn, "HELLO papo 2 e1 password :diga a senha");
+    assert_eq!(sent(&fx), ["/SENHA abre-te\n", "/NICK ana\n"]);
+    // To another host: never sent; the dialog asks instead.
+    let mut app = app_remembering();
+    let conn = connect_id(&papo::app::connect_now(
+        &mut app,
+        server("outro.example"),
+        nick("ana"),
+    ));
+    net(&mut app, conn, NetEvent::Connected);
+    let fx = line(&mut app, conn, "HELLO papo 2 e1 password :diga a senha");
+    assert!(sent(&fx).is_empty(), "{fx:?}");
+    assert!(app.dialog.is_some());
+}
+
+#[test]
+fn the_dialog_drops_a_remembered_password_when_the_server_changes() {
+    let mut app = app_remembering();
+    press(&mut app, KeyCode::F(2));
+    let d = app.dialog.as_ref().expect("dialog open");
+    assert_eq!(d.field(Field::Password).value(), "abre-te");
+    assert!(d.ticked(Toggle::Remember), "the box says it is remembered");
+    type_text(&mut app, "x");
+    let d = app.dialog.as_ref().expect("dialog open");
+    assert_eq!(
+        d.field(Field::Password).value(),
+        "",
+        "another host, no password"
+    );
+}
+
+#[test]
+fn a_certificate_is_trusted_only_for_the_server_that_showed_it() {
+    let mut app = new_app(70, 20);
+    fill_dialog(&mut app, "", true, false);
+    let conn = connect_id(&press(&mut app, KeyCode::Enter));
+    net(
+        &mut app,
+        conn,
+        NetEvent::Untrusted {
+            fingerprint: FINGERPRINT.into(),
+            reason: "certificado autoassinado".into(),
+        },
+    );
+    // The user aims the dialog elsewhere before pressing Enter: nothing is pinned.
+    press(&mut app, KeyCode::End);
+    type_text(&mut app, ".example");
+    let fx = press(&mut app, KeyCode::Enter);
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::TrustCertificate { .. })),
+        "{fx:?}"
+    );
+}

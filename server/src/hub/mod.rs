@@ -12,14 +12,15 @@ use papo_protocol::{
 };
 
 use crate::config::Config;
+use crate::flood::FloodLimiter;
 use crate::log::RoomLog;
 use crate::log::event::{Audience, Record, SessionChange, SessionId};
 use crate::mailbox::{Mailbox, PushError};
-use crate::password::MAX_PASSWORD_ATTEMPTS;
 use crate::replies;
 use crate::room::{Delivery, MemberId, Recipients, Room};
 
 mod joining;
+mod password;
 
 /// Most events replayed to one resuming member; older ones are reported as skipped.
 pub const MAX_REPLAY: u64 = 10_000;
@@ -80,6 +81,8 @@ struct State {
     last_connection: u64,
     last_session: SessionId,
     shutting_down: bool,
+    /// Wrong passwords answered, room-wide: guessing is slow however many connections guess.
+    wrong_passwords: FloodLimiter,
 }
 
 /// The room and its connections.
@@ -101,6 +104,7 @@ impl Hub {
             last_connection: 0,
             last_session: stored.last_session,
             shutting_down: false,
+            wrong_passwords: FloodLimiter::new(config.password_guesses),
         };
         Self {
             state: Mutex::new(state),
@@ -222,57 +226,6 @@ impl Hub {
             Next::Close
         } else {
             Next::Continue
-        }
-    }
-
-    /// Whether `id` gave the room's password (or the room has none).
-    pub fn admitted(&self, id: MemberId) -> bool {
-        self.lock()
-            .connections
-            .get(&id)
-            .is_some_and(|connection| connection.admitted)
-    }
-
-    /// Before a connection gave the room's password, only `/SENHA`, `/AJUDA`, `/PING` and
-    /// `/SAIR` get through: no nickname, no member list, no history. Returns what to do next
-    /// when the line was answered here, `None` when the room should handle it.
-    fn password_gate(&self, state: &mut State, from: MemberId, line: &ClientLine) -> Option<Next> {
-        let admitted = state.connections.get(&from)?.admitted;
-        match line {
-            ClientLine::Command(Command::Password { password }) if !state.room.contains(from) => {
-                let Some(expected) = &self.config.password else {
-                    self.reply(state, from, &replies::no_password_needed());
-                    return Some(Next::Continue);
-                };
-                let right = expected.matches(password);
-                let connection = state.connections.get_mut(&from)?;
-                if right {
-                    connection.admitted = true;
-                    self.reply(state, from, &replies::password_accepted());
-                    return Some(Next::Continue);
-                }
-                connection.wrong_passwords += 1;
-                let wrong = connection.wrong_passwords;
-                tracing::warn!(member = from.0, wrong, "wrong room password");
-                if wrong >= MAX_PASSWORD_ATTEMPTS {
-                    let bye = ServerLine::Bye {
-                        text: replies::TOO_MANY_WRONG_PASSWORDS.to_owned(),
-                    };
-                    self.close(state, from, Some(bye));
-                    return Some(Next::Close);
-                }
-                let left = MAX_PASSWORD_ATTEMPTS - wrong;
-                self.reply(state, from, &replies::password_incorrect(left));
-                Some(Next::Continue)
-            }
-            _ if admitted => None,
-            ClientLine::Command(Command::Help | Command::Ping { .. } | Command::Quit { .. }) => {
-                None
-            }
-            _ => {
-                self.reply(state, from, &replies::password_required());
-                Some(Next::Continue)
-            }
         }
     }
 

@@ -179,16 +179,16 @@ pub(super) fn confirm_dialog(app: &mut App, fx: &mut Vec<Effect>) {
         password,
         remember,
     } = target;
-    app.password = password;
+    app.password = password.map(|p| (server.clone(), p));
     app.remember_password = remember;
     remember_target(app, &server, &nick);
-    if let Some(trust) = trust {
+    // Only for the server that showed it: the dialog may have been aimed elsewhere since.
+    if let Some(trust) = trust.filter(|t| t.server == server) {
         fx.push(Effect::TrustCertificate {
             host: server.host.clone(),
             port: server.port,
             fingerprint: trust.fingerprint,
         });
-        app.notice("certificado aceito e guardado em known_hosts", true);
     }
     if let Link::LoggingIn {
         server: current,

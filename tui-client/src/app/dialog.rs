@@ -136,9 +136,12 @@ pub struct Target {
     pub remember: bool,
 }
 
-/// A certificate waiting for the user's word: confirming the dialog trusts (pins) it.
+/// A certificate waiting for the user's word: confirming the dialog, still aimed at the same
+/// server, trusts (pins) it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustPrompt {
+    /// The server that presented it.
+    pub server: Server,
     /// SHA-256 of the certificate, `AB:CD:…`.
     pub fingerprint: String,
     /// Why no authority vouches for it.
@@ -181,6 +184,9 @@ pub struct Dialog {
     tls: bool,
     remember: bool,
     focus: Focus,
+    /// The password field holds the remembered password, not one typed here: it is emptied
+    /// when the server changes, so it never goes to a server it was not given for.
+    password_remembered: bool,
     /// What went wrong last (a field error, a refused nickname, a failed connection).
     pub error: Option<String>,
     /// A certificate to trust or not, when that is what the dialog asks.
@@ -188,13 +194,12 @@ pub struct Dialog {
 }
 
 impl Dialog {
-    /// A dialog pre-filled from `config` (the last values used) and the password in use.
-    pub fn new(config: &Config, password: Option<&Secret>) -> Self {
-        let password = password
-            .map(|p| p.expose().to_owned())
-            .or_else(|| config.password.clone())
-            .unwrap_or_default();
+    /// A dialog pre-filled from `config` (the last server used), with `password` if it is the
+    /// one for that server, and the "remember" box as `remember`.
+    pub fn new(config: &Config, password: Option<&Secret>, remember: bool) -> Self {
+        let password = password.map(|p| p.expose().to_owned()).unwrap_or_default();
         Self {
+            password_remembered: !password.is_empty(),
             fields: [
                 Input::new(config.host.clone()),
                 Input::new(config.port.to_string()),
@@ -202,7 +207,7 @@ impl Dialog {
                 Input::new(password),
             ],
             tls: config.tls,
-            remember: config.password.is_some(),
+            remember,
             focus: Focus::Field(Field::Host),
             error: None,
             trust: None,
@@ -213,10 +218,11 @@ impl Dialog {
     pub fn with_error(
         config: &Config,
         password: Option<&Secret>,
+        remember: bool,
         focus: Field,
         error: String,
     ) -> Self {
-        let mut d = Self::new(config, password);
+        let mut d = Self::new(config, password, remember);
         d.focus = Focus::Field(focus);
         d.error = Some(error);
         d
@@ -259,7 +265,11 @@ impl Dialog {
     pub fn edit(&mut self, request: InputRequest) {
         match self.focus {
             Focus::Field(field) => {
+                let before = self.fields[field.index()].value().to_owned();
                 self.fields[field.index()].handle(request);
+                if self.fields[field.index()].value() != before {
+                    self.edited(field);
+                }
             }
             Focus::Toggle(toggle) => {
                 if request == InputRequest::InsertChar(' ') {
@@ -269,12 +279,26 @@ impl Dialog {
         }
     }
 
+    /// A field changed: a remembered password stops being offered once the server changes,
+    /// and counts as typed once it is edited.
+    fn edited(&mut self, field: Field) {
+        match field {
+            Field::Host | Field::Port if self.password_remembered => {
+                self.password_remembered = false;
+                self.fields[Field::Password.index()] = Input::default();
+            }
+            Field::Password => self.password_remembered = false,
+            _ => {}
+        }
+    }
+
     /// Ticks or unticks a check box. Turning TLS on or off moves a default port to the other
     /// default (7667 ⇄ 7668).
     pub fn flip(&mut self, toggle: Toggle) {
         match toggle {
             Toggle::Tls => {
                 self.tls = !self.tls;
+                self.edited(Field::Host);
                 let (from, to) = if self.tls {
                     (DEFAULT_PORT, DEFAULT_TLS_PORT)
                 } else {
@@ -302,6 +326,7 @@ impl Dialog {
             .take(MAX_FIELD_PASTE_CHARS)
             .collect();
         super::input::insert_at_caret(&mut self.fields[field.index()], &clean);
+        self.edited(field);
     }
 
     /// Validates the fields. On error, focuses the bad field, records the message and returns

@@ -208,9 +208,10 @@ pub struct App {
     pub input: InputLine,
     /// The connect dialog, when open.
     pub dialog: Option<Dialog>,
-    /// The room's password for this session (from the dialog or the config), sent before the
-    /// nickname when the server asks for one; kept in memory for reconnects.
-    password: Option<Secret>,
+    /// The room's password (from the dialog or the config) with the server it was given for:
+    /// sent before the nickname when that server asks for one, never to another; kept in
+    /// memory for reconnects.
+    password: Option<(Server, Secret)>,
     /// Keep the password in the config file once it has worked.
     remember_password: bool,
     /// The help overlay's scroll, when open.
@@ -252,7 +253,14 @@ impl App {
             clock: options.clock,
             zone: options.zone,
             history: History::new(config.history_lines),
-            password: config.password.clone().map(Secret::new),
+            password: config.password.clone().map(|p| {
+                let server = Server {
+                    host: config.host.clone(),
+                    port: config.port,
+                    tls: config.tls,
+                };
+                (server, Secret::new(p))
+            }),
             remember_password: config.password.is_some(),
             config,
             link: Link::Offline { reason: None },
@@ -358,7 +366,25 @@ impl App {
 
     /// A connect dialog pre-filled with the last values used.
     fn new_dialog(&self) -> Dialog {
-        Dialog::new(&self.config, self.password.as_ref())
+        Dialog::new(&self.config, self.dialog_password(), self.remember_password)
+    }
+
+    /// The password to pre-fill the dialog with: the one for the config's last server.
+    fn dialog_password(&self) -> Option<&Secret> {
+        let last = Server {
+            host: self.config.host.clone(),
+            port: self.config.port,
+            tls: self.config.tls,
+        };
+        self.password_for(&last)
+    }
+
+    /// The room's password for `server`, if one was given for exactly that server.
+    fn password_for(&self, server: &Server) -> Option<&Secret> {
+        self.password
+            .as_ref()
+            .filter(|(owner, _)| owner == server)
+            .map(|(_, secret)| secret)
     }
 
     fn open_dialog(&mut self, dialog: Dialog) {

@@ -218,7 +218,13 @@ pub(super) fn reset_session(app: &mut App) {
 }
 
 fn reopen_dialog(app: &mut App, focus: Field, message: String) {
-    let d = Dialog::with_error(&app.config, app.password.as_ref(), focus, message);
+    let d = Dialog::with_error(
+        &app.config,
+        app.dialog_password(),
+        app.remember_password,
+        focus,
+        message,
+    );
     app.open_dialog(d);
 }
 
@@ -244,7 +250,7 @@ fn stop_and_ask(app: &mut App, focus: Field, message: String, fx: &mut Vec<Effec
 /// Enter trusts it (see [`super::commands::confirm_dialog`]).
 fn untrusted(app: &mut App, fingerprint: String, reason: String, fx: &mut Vec<Effect>) {
     let server = match &app.link {
-        Link::Connecting { server, .. } => server.to_string(),
+        Link::Connecting { server, .. } => server.clone(),
         _ => return,
     };
     // The dialog shows the server above and the keys below: four rows say the rest, the
@@ -252,24 +258,27 @@ fn untrusted(app: &mut App, fingerprint: String, reason: String, fx: &mut Vec<Ef
     let halves = fingerprint.get(..47).zip(fingerprint.get(48..));
     let shown = halves.map_or_else(|| fingerprint.clone(), |(a, b)| format!("{a} {b}"));
     let message = format!(
-        "{reason}: confira com quem cuida do servidor a impressão digital SHA-256: {shown}"
+        "{reason}: confira a impressão digital SHA-256 com quem cuida do servidor: {shown}"
     );
     app.error(&format!(
-        "o certificado de {server} não é verificado ({reason}); SHA-256 {fingerprint}"
+        "o certificado de {server} não pôde ser verificado ({reason}); SHA-256 {fingerprint}"
     ));
     stop_and_ask(app, Field::Host, message, fx);
     if let Some(d) = &mut app.dialog {
         d.trust = Some(super::TrustPrompt {
+            server,
             fingerprint: sanitize::clean(&fingerprint),
             reason,
         });
     }
 }
 
-/// The password is missing or wrong: forget it and ask in the dialog.
+/// The password is missing or wrong: forget it (in the config file too) and ask in the dialog.
 fn ask_password(app: &mut App, message: &str, fx: &mut Vec<Effect>) {
     app.password = None;
-    app.config.password = None;
+    if app.config.password.take().is_some() {
+        app.save_config(fx);
+    }
     app.error(message);
     stop_and_ask(app, Field::Password, message.to_owned(), fx);
 }
@@ -301,7 +310,12 @@ fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
             access,
             ..
         } => {
-            if access == Some(Access::Password) && app.password.is_none() {
+            let server = match &app.link {
+                Link::LoggingIn { server, .. } => Some(server.clone()),
+                _ => None,
+            };
+            let known = server.is_some_and(|s| app.password_for(&s).is_some());
+            if access == Some(Access::Password) && !known {
                 ask_password(app, "este servidor pede senha: digite-a no campo Senha", fx);
             } else {
                 session::hello(app, version, epoch, access, fx);

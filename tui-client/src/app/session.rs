@@ -70,7 +70,7 @@ pub(super) fn hello(
     *nick_sent = true;
     let (server, nick) = (server.clone(), nick.clone());
     if access == Some(Access::Password)
-        && let Some(password) = app.password.clone()
+        && let Some(password) = app.password_for(&server).cloned()
     {
         app.session.password_sent = true;
         fx.push(Effect::Send(ClientLine::Command(Command::Password {
@@ -138,9 +138,12 @@ pub(super) fn welcome(
     app.replay = Some(Replay::new(app.history.cap(), resumed));
     app.notice(text, false);
     app.config.nick = nick.to_string();
-    app.config.password = app
-        .password
-        .as_ref()
+    let server = match &app.link {
+        Link::Online { server, .. } => Some(server.clone()),
+        _ => None,
+    };
+    app.config.password = server
+        .and_then(|s| app.password_for(&s))
         .filter(|_| app.remember_password)
         .map(|p| p.expose().to_owned());
     app.save_config(fx);

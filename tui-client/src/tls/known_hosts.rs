@@ -2,7 +2,7 @@
 //! per host and port in a `known_hosts` file beside the config file (like ssh's).
 
 use std::fmt;
-use std::io::{self, Write as _};
+use std::io;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -249,14 +249,7 @@ impl KnownHosts {
             path: path.to_owned(),
             source,
         };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(fail)?;
-        }
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
-        let tmp = PathBuf::from(tmp);
-        write_private(&tmp, self.to_text().as_bytes()).map_err(fail)?;
-        std::fs::rename(&tmp, path).map_err(fail)
+        crate::private_file::replace(path, self.to_text().as_bytes()).map_err(fail)
     }
 
     fn entries(&self) -> impl Iterator<Item = &Entry> {
@@ -285,28 +278,6 @@ fn parse_entry(line: &str) -> Result<Entry, String> {
         port,
         fingerprint,
     })
-}
-
-/// Creates (or truncates) `path` with mode 0600 on Unix and writes `bytes` to disk.
-fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
-        options.mode(0o600);
-        let file = options.open(path)?;
-        // The mode above applies only to a new file; a leftover one keeps its old mode.
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        write_all_synced(file, bytes)
-    }
-    #[cfg(not(unix))]
-    write_all_synced(options.open(path)?, bytes)
-}
-
-fn write_all_synced(mut file: std::fs::File, bytes: &[u8]) -> io::Result<()> {
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 /// A host as compared and stored: an IP literal in its canonical form without brackets, a name

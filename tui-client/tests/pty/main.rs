@@ -475,7 +475,7 @@ fn tls_with_trust_on_first_use_and_a_room_password() {
         &[("PAPO_CONFIG", &config_env)],
     );
     // First contact: the certificate is shown with the fingerprint the server printed.
-    papo.wait_text("não é verificado");
+    papo.wait_text("não pôde ser verificado");
     papo.wait_text(&fingerprint[..23]);
     papo.send("\r");
     // Trusted and pinned; the room wants its password, asked for in the dialog.
