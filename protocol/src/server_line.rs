@@ -357,8 +357,11 @@ impl ServerLine {
                 }
                 let version = c.number().ok_or_else(|| fail("bad version"))?;
                 let epoch = c.word().map(str::to_owned);
-                // Without an epoch there are no more fields.
-                let access = c.word().and_then(Access::parse);
+                // The access field only follows an epoch.
+                let access = match epoch {
+                    Some(_) => c.word().and_then(Access::parse),
+                    None => None,
+                };
                 Self::Hello {
                     version,
                     epoch,
@@ -481,17 +484,17 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// The next space-separated field; `None` at the end or at the trailing part.
+    /// The next space-separated field; `None` at the end or at the trailing part. A run of
+    /// spaces separates like one (as in IRC): an empty field would otherwise end the fields
+    /// early and leave the trailing text unread.
     fn word(&mut self) -> Option<&'a str> {
+        self.rest = self.rest.trim_start_matches(' ');
         if self.rest.is_empty() || self.rest.starts_with(':') {
             return None;
         }
-        let (word, rest) = match self.rest.split_once(' ') {
-            Some((w, r)) => (w, r),
-            None => (self.rest, ""),
-        };
+        let (word, rest) = self.rest.split_once(' ').unwrap_or((self.rest, ""));
         self.rest = rest;
-        (!word.is_empty()).then_some(word)
+        Some(word)
     }
 
     fn number<T: FromStr>(&mut self) -> Option<T> {
@@ -755,6 +758,31 @@ mod tests {
             text: "\x1b[2J".into(),
         };
         assert_eq!(line.encode(), Err(EncodeError('\x1b')));
+    }
+
+    #[test]
+    fn runs_of_spaces_separate_fields_like_one() {
+        // Found by the server_line fuzz target: two spaces made an empty field, which ended the
+        // fields early: `HELLO papo 2  open` kept an access word with no epoch (which encoding
+        // could not write back), and `PONG x  y :text` lost its text.
+        let hello = ServerLine::parse("HELLO papo 2  e1   password :oi").expect("parses");
+        assert_eq!(
+            hello,
+            ServerLine::Hello {
+                version: 2,
+                epoch: Some("e1".into()),
+                access: Some(Access::Password),
+                text: "oi".into(),
+            }
+        );
+        let wire = hello.encode().expect("encodes");
+        assert_eq!(ServerLine::parse(wire.trim_end()), Ok(hello));
+        assert_eq!(
+            ServerLine::parse("PONG x  y :texto : com dois-pontos"),
+            Ok(ServerLine::Pong {
+                text: "texto : com dois-pontos".into()
+            })
+        );
     }
 
     #[test]
