@@ -271,3 +271,37 @@ fn a_restarted_server_is_a_new_epoch_even_after_the_cap_drops_old_entries() {
         );
     }
 }
+
+#[test]
+fn one_absurd_id_cannot_silence_the_room() {
+    let mut config = config();
+    config.history_lines = 100;
+    let mut app = App::new(config, options(80, 24, false));
+    let conn = online(&mut app);
+    line(
+        &mut app,
+        conn,
+        "MSG 18446744073709551615 2026-11-24T23:31:00Z bob :id absurdo",
+    );
+    // Enough ordinary events to push the absurd one out of the capped history.
+    fill(&mut app, conn, 10, 150);
+    assert!(!texts(&app).iter().any(|t| t.contains("id absurdo")));
+    line(
+        &mut app,
+        conn,
+        "MSG 500 2026-11-24T23:31:00Z bob :ainda se ouve",
+    );
+    assert!(
+        last_text(&app).ends_with("ainda se ouve"),
+        "{:?}",
+        last_text(&app)
+    );
+    // Real repeats are still dropped.
+    line(
+        &mut app,
+        conn,
+        "MSG 500 2026-11-24T23:31:00Z bob :ainda se ouve",
+    );
+    line(&mut app, conn, "MSG 20 2026-11-24T23:31:00Z bob :velha");
+    assert!(last_text(&app).ends_with("ainda se ouve"));
+}

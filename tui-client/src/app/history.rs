@@ -31,6 +31,8 @@ pub struct History {
     floor: Option<EventId>,
     /// The highest id seen.
     max_seen: Option<EventId>,
+    /// The id of the event added last.
+    newest: Option<EventId>,
 }
 
 impl History {
@@ -48,6 +50,7 @@ impl History {
             seen: HashSet::new(),
             floor: None,
             max_seen: None,
+            newest: None,
         }
     }
 
@@ -91,7 +94,7 @@ impl History {
         self.total_rows.saturating_sub(self.pane_height)
     }
 
-    /// Whether the event `id` is already in the history (or older than what the cap kept).
+    /// Whether the event `id` is already in the history, or older than what the cap kept.
     pub fn has_seen(&self, id: EventId) -> bool {
         self.seen.contains(&id) || self.floor.is_some_and(|f| id <= f)
     }
@@ -111,9 +114,10 @@ impl History {
         self.seen.clear();
         self.floor = None;
         self.max_seen = None;
+        self.newest = None;
     }
 
-    /// Adds `entry` at the bottom. An event whose id was already seen is dropped (returns
+    /// Adds `entry` at the bottom. An event already seen is dropped (returns
     /// `false`). While scrolled up, the view stays where it is and the new-messages marker (and
     /// the mention marker if `mention`) is set.
     pub fn push(&mut self, mut entry: Entry, mention: bool) -> bool {
@@ -123,6 +127,7 @@ impl History {
             }
             self.seen.insert(id);
             self.max_seen = self.max_seen.max(Some(id));
+            self.newest = Some(id);
         }
         entry.height = entry.rows(self.width).len();
         self.total_rows += entry.height;
@@ -137,7 +142,12 @@ impl History {
                 self.total_rows -= old.height;
                 if let Some(id) = old.id {
                     self.seen.remove(&id);
-                    self.floor = self.floor.max(Some(id));
+                    // Ids increase, so what the cap drops is older than the newest event. One
+                    // that is not (a server's absurd `u64::MAX`) must not become the floor, or
+                    // every later id would look old and the room would fall silent.
+                    if self.newest.is_some_and(|newest| id < newest) {
+                        self.floor = self.floor.max(Some(id));
+                    }
                 }
             }
         }
