@@ -7,6 +7,8 @@
 //! [`LineDecoder`], a tokio-util `Decoder` over the splitter; without it the crate has no I/O
 //! dependency at all.
 
+#[cfg(feature = "cli")]
+pub mod cli;
 mod client_line;
 #[cfg(feature = "codec")]
 mod codec;

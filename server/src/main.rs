@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::Parser;
 use clap::builder::RangedU64ValueParser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 use papo_server::config::{
     Config, DEFAULT_HISTORY_KEEP, DEFAULT_HISTORY_ON_JOIN, DEFAULT_MAX_BACKLOG_BYTES, DEFAULT_PORT,
     DEFAULT_WINDOW_BYTES,
@@ -24,89 +24,108 @@ use tracing_subscriber::EnvFilter;
 /// Log lines buffered for stderr before new ones are dropped.
 const LOG_BUFFER_LINES: usize = 1024;
 
-/// papo's chat server: one room, every line relayed to every member. Speak to it with the
-/// `papo` client or with `nc HOST PORT`.
+/// papo-server — servidor de bate-papo do papo: uma sala, cada linha retransmitida a todos.
+///
+/// Fale com ele pelo cliente `papo` ou com `nc HOST PORTA`. Os limites e o protocolo estão em
+/// docs/protocol.md; o histórico fica em ~/.local/share/papo-server/history.db.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(
+    version,
+    about,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    override_usage = "papo-server [OPÇÕES]"
+)]
 struct Cli {
-    /// Address to listen on: 127.0.0.1 (this machine only), 0.0.0.0 (every IPv4 interface),
-    /// :: (IPv6, and IPv4 where the system allows) or a host name.
-    #[arg(long, default_value = "127.0.0.1")]
+    /// Mostra esta ajuda.
+    #[arg(short = 'h', long, action = clap::ArgAction::Help)]
+    help: Option<bool>,
+    /// Mostra a versão.
+    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
+    version: Option<bool>,
+    /// Endereço em que escutar: 127.0.0.1 (só esta máquina), 0.0.0.0 (toda interface IPv4),
+    /// :: (IPv6, e IPv4 onde o sistema permite) ou um nome.
+    #[arg(long, value_name = "ENDEREÇO", default_value = "127.0.0.1")]
     host: String,
-    /// TCP port; 0 picks a free one (the address is printed on start).
-    #[arg(long, default_value_t = DEFAULT_PORT)]
+    /// Porta TCP; 0 escolhe uma livre (o endereço é impresso ao iniciar).
+    #[arg(long, value_name = "PORTA", default_value_t = DEFAULT_PORT)]
     port: u16,
-    /// Longest line a client may send, in bytes (longer lines get an error and are dropped).
-    #[arg(long, default_value_t = Config::default().max_line_bytes, value_parser = sizes(64..=65_536))]
+    /// Maior linha que um cliente pode enviar, em bytes (as maiores recebem um erro e são
+    /// descartadas).
+    #[arg(long, value_name = "BYTES", default_value_t = Config::default().max_line_bytes, value_parser = sizes(64..=65_536))]
     max_line_bytes: usize,
-    /// Most connections at once; more are told the server is full and closed.
-    #[arg(long, default_value_t = Config::default().max_clients, value_parser = sizes(1..=1_000_000))]
+    /// Máximo de conexões ao mesmo tempo; as demais ouvem que o servidor está cheio e são
+    /// fechadas.
+    #[arg(long, value_name = "N", default_value_t = Config::default().max_clients, value_parser = sizes(1..=1_000_000))]
     max_clients: usize,
-    /// Most bytes of replies (USERS, HELP, errors) queued for one connection before it is
-    /// disconnected for asking faster than it reads. Room events are never queued: a slow
-    /// reader is caught up from the history instead.
-    #[arg(long, default_value_t = Config::default().max_queue_bytes, value_parser = sizes(8192..=1_073_741_824))]
+    /// Bytes de respostas (USERS, HELP, erros) na fila de uma conexão; passada a metade, o
+    /// servidor para de ler essa conexão até ela ler as respostas. Eventos da sala nunca fazem
+    /// fila: quem lê devagar é posto em dia a partir do histórico.
+    #[arg(long, value_name = "BYTES", default_value_t = Config::default().max_queue_bytes, value_parser = sizes(8192..=1_073_741_824))]
     max_queue_bytes: usize,
-    /// The history file (SQLite), created if missing [default: $XDG_DATA_HOME/papo-server/history.db,
-    /// i.e. ~/.local/share/papo-server/history.db].
-    #[arg(long, value_name = "PATH", conflicts_with = "no_history")]
+    /// O arquivo do histórico (SQLite), criado se não existir [padrão:
+    /// $XDG_DATA_HOME/papo-server/history.db, isto é, ~/.local/share/papo-server/history.db].
+    #[arg(long, value_name = "ARQUIVO", conflicts_with = "no_history")]
     history_db: Option<PathBuf>,
-    /// Keep history in memory only: it lasts as long as the process (tests, throwaway rooms).
+    /// Histórico só na memória: dura o que dura o processo (testes, salas descartáveis).
     #[arg(long)]
     no_history: bool,
-    /// Room events kept in the history; older ones are pruned in the background.
+    /// Eventos da sala guardados no histórico; os mais antigos são apagados aos poucos.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_HISTORY_KEEP, value_parser = clap::value_parser!(u64).range(100..=1_000_000_000))]
     history_keep: u64,
-    /// Events replayed to someone who joins (0 = none).
+    /// Eventos mostrados a quem entra (0 = nenhum).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_HISTORY_ON_JOIN, value_parser = clap::value_parser!(u64).range(0..=10_000))]
     history_on_join: u64,
-    /// Bytes of recent events kept in memory for every connection to read; a reader further
-    /// behind is caught up from the history file.
+    /// Bytes de eventos recentes guardados na memória para todas as conexões lerem; quem está
+    /// mais atrás é posto em dia a partir do arquivo do histórico.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_WINDOW_BYTES, value_parser = sizes(65_536..=1_073_741_824))]
     window_bytes: usize,
-    /// Lines one member may send to the room at once (a paste) before the rate applies.
+    /// Linhas que alguém pode enviar à sala de uma vez (uma colagem) antes de valer o ritmo.
     #[arg(long, value_name = "N", default_value_t = FloodConfig::default().burst, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     flood_burst: u32,
-    /// Lines per second one member may send to the room after the burst; more wait their turn.
+    /// Linhas por segundo que alguém pode enviar à sala depois da rajada; as demais esperam a
+    /// vez.
     #[arg(long, value_name = "N", default_value_t = FloodConfig::default().per_second, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     flood_rate: u32,
-    /// Bytes of lines a member may send ahead of its turn; past it, it is disconnected as a
-    /// flooder.
+    /// Bytes de linhas que alguém pode enviar à frente da sua vez; passado isso, é
+    /// desconectado por inundar a sala.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BACKLOG_BYTES, value_parser = sizes(4096..=1_073_741_824))]
     max_backlog_bytes: usize,
-    /// No flood control: every line goes out as it arrives (benchmarks, trusted rooms).
+    /// Sem controle de inundação: cada linha sai quando chega (medições, salas de confiança).
     #[arg(long)]
     no_flood_limit: bool,
-    /// Seconds a connection may stay without choosing a nickname before it is closed.
-    #[arg(long, value_name = "SECS", default_value_t = Config::default().register_timeout.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
+    /// Segundos que uma conexão pode ficar sem escolher apelido antes de ser fechada.
+    #[arg(long, value_name = "SEGUNDOS", default_value_t = Config::default().register_timeout.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
     register_timeout_secs: u64,
-    /// Refused nicknames one connection may have; one more closes it.
+    /// Apelidos recusados por conexão; mais um a fecha.
     #[arg(long, value_name = "N", default_value_t = Config::default().max_nick_attempts, value_parser = clap::value_parser!(u32).range(1..=1000))]
     max_nick_attempts: u32,
-    /// Connections still choosing a nickname at once; more are told to retry and closed.
+    /// Conexões ainda sem apelido ao mesmo tempo; as demais ouvem que tentem de novo e são
+    /// fechadas.
     #[arg(long, value_name = "N", default_value_t = Config::default().max_unjoined, value_parser = sizes(1..=1_000_000))]
     max_unjoined: usize,
-    /// Seconds to flush queued lines on shutdown before closing connections anyway.
-    #[arg(long, default_value_t = Config::default().shutdown_grace.as_secs(), value_parser = clap::value_parser!(u64).range(0..=3600))]
+    /// Segundos para entregar o que está na fila ao encerrar, antes de fechar as conexões
+    /// assim mesmo.
+    #[arg(long, value_name = "SEGUNDOS", default_value_t = Config::default().shutdown_grace.as_secs(), value_parser = clap::value_parser!(u64).range(0..=3600))]
     shutdown_grace_secs: u64,
-    /// Seconds a connection may stay silent before TCP keepalive probes it (a vanished peer is
-    /// then dropped about a minute later); 0 turns probing off.
-    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    /// Segundos de silêncio antes de o TCP keepalive sondar uma conexão (quem sumiu cai cerca
+    /// de um minuto depois); 0 desliga as sondas.
+    #[arg(long, value_name = "SEGUNDOS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=86_400))]
     keepalive_secs: u64,
-    /// A file whose first line is the room's password: nobody joins, lists the members or
-    /// reads the history without it. (A file, never an argument: on a shared machine every
-    /// user can read other people's command lines.)
-    #[arg(long, value_name = "FILE")]
+    /// Arquivo cuja primeira linha é a senha da sala: sem ela ninguém entra, vê quem está ou
+    /// lê o histórico. (Um arquivo, nunca um argumento: numa máquina compartilhada todos leem
+    /// a linha de comando dos outros.)
+    #[arg(long, value_name = "ARQUIVO")]
     password_file: Option<PathBuf>,
-    /// The TLS certificate (PEM, the server's certificate first, then any intermediates);
-    /// with --tls-key, opens the TLS port beside the plain one.
-    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    /// O certificado TLS (PEM: o do servidor primeiro, depois os intermediários); com
+    /// --tls-key, abre a porta TLS ao lado da de texto puro.
+    #[arg(long, value_name = "ARQUIVO", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
-    /// The TLS certificate's private key (PEM).
-    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    /// A chave privada do certificado TLS (PEM).
+    #[arg(long, value_name = "ARQUIVO", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
-    /// Port of the TLS listener (0 picks a free one); used with --tls-cert and --tls-key.
-    #[arg(long, value_name = "PORT", default_value_t = DEFAULT_TLS_PORT)]
+    /// Porta TLS (0 escolhe uma livre); vale com --tls-cert e --tls-key.
+    #[arg(long, value_name = "PORTA", default_value_t = DEFAULT_TLS_PORT)]
     tls_port: u16,
 }
 
@@ -172,7 +191,12 @@ async fn main() -> ExitCode {
         .with_writer(stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    match serve(Cli::parse()).await {
+    let cli = papo_protocol::cli::in_portuguese(Cli::command()).get_matches();
+    let cli = match Cli::from_arg_matches(&cli) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
+    match serve(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // One readable line, whatever RUST_BACKTRACE says.

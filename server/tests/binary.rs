@@ -173,6 +173,21 @@ async fn help_documents_every_flag() {
     ] {
         assert!(stdout.contains(flag), "--help mentions {flag}:\n{stdout}");
     }
+    // In Portuguese, like the rest of what papo says to people.
+    for said in [
+        "Uso: papo-server",
+        "Opções:",
+        "Mostra esta ajuda",
+        "[padrão: 7667]",
+    ] {
+        assert!(stdout.contains(said), "--help says {said:?}:\n{stdout}");
+    }
+    for english in ["Usage:", "Options:", "Print help", "[default:"] {
+        assert!(
+            !stdout.contains(english),
+            "--help says {english:?}:\n{stdout}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
 use papo::app::{self, App, Clock, Effect, Event, Options, Server, Timer, Zone, update};
@@ -32,8 +32,21 @@ const MAX_EVENTS_PER_DRAW: usize = 256;
 /// conectar. Com servidor, porta ou apelido na linha de comando, conecta na hora (o que faltar
 /// vem do arquivo de configuração: $PAPO_CONFIG ou ~/.config/papo/config.toml).
 #[derive(Debug, Parser)]
-#[command(name = "papo", version)]
+#[command(
+    name = "papo",
+    version,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    override_usage = "papo [OPÇÕES] [SERVIDOR] [PORTA]",
+    after_help = AFTER_HELP
+)]
 struct Cli {
+    /// Mostra esta ajuda.
+    #[arg(short = 'h', long, action = clap::ArgAction::Help)]
+    help: Option<bool>,
+    /// Mostra a versão.
+    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
+    version: Option<bool>,
     /// Servidor (nome ou endereço IP) a conectar.
     #[arg(value_name = "SERVIDOR", value_parser = app::dialog::parse_host, conflicts_with = "host_flag")]
     host: Option<String>,
@@ -60,12 +73,28 @@ struct Cli {
     ca: Option<PathBuf>,
 }
 
+/// What `--help` says after the options: where the keys are, the environment, the defaults.
+const AFTER_HELP: &str = "\
+Teclas: F1 (ou Ctrl+G) mostra todas as teclas e comandos; F2 (ou Ctrl+N) conecta; F10 (ou
+Ctrl+Q) sai. Na sala, /AJUDA lista os comandos do servidor.
+
+Padrões: servidor 127.0.0.1, porta 7667 (7668 com --tls), apelido $USER.
+
+Ambiente:
+  PAPO_CONFIG  arquivo de configuração (padrão: ~/.config/papo/config.toml; known_hosts fica
+               ao lado dele)
+  NO_COLOR     qualquer valor: sem cores (negrito e vídeo reverso ficam)";
+
 fn parse_nick(raw: &str) -> Result<Nickname, String> {
     Nickname::parse(raw).map_err(|e| e.to_string())
 }
 
 fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let matches = papo_protocol::cli::in_portuguese(Cli::command()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -497,3 +497,34 @@ fn tls_with_trust_on_first_use_and_a_room_password() {
     assert_eq!(papo.wait_exit(), 0);
     papo.assert_restored();
 }
+
+#[test]
+fn help_is_in_portuguese_and_names_the_keys_and_the_environment() {
+    let out = Command::new(papo_binary())
+        .arg("--help")
+        .output()
+        .expect("papo --help runs");
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for said in [
+        "Uso: papo",
+        "Opções:",
+        "Mostra esta ajuda",
+        "F1",
+        "NO_COLOR",
+        "PAPO_CONFIG",
+        "7667",
+        "--tls",
+    ] {
+        assert!(help.contains(said), "--help says {said:?}:\n{help}");
+    }
+    for english in [
+        "Usage:",
+        "Options:",
+        "Arguments:",
+        "Print help",
+        "[default:",
+    ] {
+        assert!(!help.contains(english), "--help says {english:?}:\n{help}");
+    }
+}
