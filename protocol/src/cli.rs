@@ -1,14 +1,31 @@
 //! clap's own words in Portuguese, for both binaries (behind the `cli` feature): the help's
-//! headings and usage line, and each default as `[padrão: …]`. The flags' texts are the
-//! binaries' own doc comments; `-h` and `-V` are declared by each binary with Portuguese help.
+//! headings and usage line, `-h` and `-V`, and each default as `[padrão: …]`. The flags' own
+//! texts are the binaries' doc comments.
 
-use clap::Command;
+use clap::{Arg, ArgAction, Command};
 
 /// The help's layout, with the usage heading in Portuguese.
 const TEMPLATE: &str = "{before-help}{about-with-newline}\nUso: {usage}\n\n{all-args}{after-help}";
 
-/// `command` with its help in Portuguese: "Uso:", "Argumentos", "Opções" and `[padrão: …]`.
+/// `command` with its help in Portuguese: "Uso:", "Argumentos", "Opções", `-h`, `-V` and
+/// `[padrão: …]`.
 pub fn in_portuguese(command: Command) -> Command {
+    let mut command = command.disable_help_flag(true).arg(
+        Arg::new("help")
+            .short('h')
+            .long("help")
+            .action(ArgAction::Help)
+            .help("Mostra esta ajuda"),
+    );
+    if command.get_version().is_some() {
+        command = command.disable_version_flag(true).arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("Mostra a versão"),
+        );
+    }
     command.help_template(TEMPLATE).mut_args(|arg| {
         let heading = if arg.is_positional() {
             "Argumentos"
@@ -33,11 +50,11 @@ pub fn in_portuguese(command: Command) -> Command {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Arg;
 
     #[test]
     fn headings_usage_and_defaults_are_in_portuguese() {
         let command = Command::new("x")
+            .version("1")
             .about("sobre")
             .arg(
                 Arg::new("porta")
@@ -52,6 +69,8 @@ mod tests {
             "Argumentos:",
             "Opções:",
             "A porta. [padrão: 7667]",
+            "Mostra esta ajuda",
+            "Mostra a versão",
         ] {
             assert!(help.contains(said), "{said:?} in:\n{help}");
         }

@@ -29,20 +29,8 @@ const LOG_BUFFER_LINES: usize = 1024;
 /// Fale com ele pelo cliente `papo` ou com `nc HOST PORTA`. Os limites e o protocolo estão em
 /// docs/protocol.md; o histórico fica em ~/.local/share/papo-server/history.db.
 #[derive(Debug, Parser)]
-#[command(
-    version,
-    about,
-    disable_help_flag = true,
-    disable_version_flag = true,
-    override_usage = "papo-server [OPÇÕES]"
-)]
+#[command(version, about, override_usage = "papo-server [OPÇÕES]")]
 struct Cli {
-    /// Mostra esta ajuda.
-    #[arg(short = 'h', long, action = clap::ArgAction::Help)]
-    help: Option<bool>,
-    /// Mostra a versão.
-    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
-    version: Option<bool>,
     /// Endereço em que escutar: 127.0.0.1 (só esta máquina), 0.0.0.0 (toda interface IPv4),
     /// :: (IPv6, e IPv4 onde o sistema permite) ou um nome.
     #[arg(long, value_name = "ENDEREÇO", default_value = "127.0.0.1")]

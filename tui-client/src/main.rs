@@ -35,18 +35,10 @@ const MAX_EVENTS_PER_DRAW: usize = 256;
 #[command(
     name = "papo",
     version,
-    disable_help_flag = true,
-    disable_version_flag = true,
     override_usage = "papo [OPÇÕES] [SERVIDOR] [PORTA]",
     after_help = AFTER_HELP
 )]
 struct Cli {
-    /// Mostra esta ajuda.
-    #[arg(short = 'h', long, action = clap::ArgAction::Help)]
-    help: Option<bool>,
-    /// Mostra a versão.
-    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
-    version: Option<bool>,
     /// Servidor (nome ou endereço IP) a conectar.
     #[arg(value_name = "SERVIDOR", value_parser = app::dialog::parse_host, conflicts_with = "host_flag")]
     host: Option<String>,
