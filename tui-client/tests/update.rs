@@ -112,7 +112,11 @@ fn login_sends_the_nickname_on_hello_and_joins_on_welcome() {
     let mut app = new_app(80, 24);
     press(&mut app, KeyCode::F(2));
     let conn = connect_id(&press(&mut app, KeyCode::Enter));
-    assert!(net(&mut app, conn, NetEvent::Connected).is_empty());
+    // Connected: only the wait for the greeting starts (tests/greeting.rs).
+    assert!(matches!(
+        net(&mut app, conn, NetEvent::Connected)[..],
+        [Effect::Timer { .. }]
+    ));
     assert!(matches!(app.link, Link::LoggingIn { .. }));
     let fx = line(&mut app, conn, HELLO);
     assert_eq!(fx, [send(Command::Nick { nick: "ana".into() })]);

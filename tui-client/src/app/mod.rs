@@ -8,6 +8,7 @@ mod commands;
 pub mod dialog;
 pub mod entry;
 mod events;
+mod greeting;
 pub mod history;
 pub mod input;
 mod link;
@@ -243,6 +244,8 @@ pub struct App {
     timers: Timers,
     /// Whether the server still answers (idle pings while in the room).
     liveness: Liveness,
+    /// The current connection's first line showed a papo server ([`greeting`]).
+    greeted: bool,
 }
 
 impl App {
@@ -282,6 +285,7 @@ impl App {
             replay: None,
             timers: Timers::default(),
             liveness: Liveness::default(),
+            greeted: false,
         };
         app.resize(options.size.0, options.size.1);
         let first = keys::first_label(keys::Context::Global, Action::OpenDialog)
@@ -428,6 +432,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
                 match timer.kind {
                     TimerKind::Reconnect => reconnect::tick(app, &mut fx),
                     TimerKind::Liveness => liveness::tick(app, &mut fx),
+                    TimerKind::Greeting => greeting::tick(app, &mut fx),
                 }
             }
         }

@@ -6,7 +6,8 @@ use papo_protocol::{Access, ClientLine, Command, ErrorCode, Nickname, ServerLine
 
 use super::entry::cap_text;
 use super::{
-    App, Dialog, Effect, Field, Link, NetEvent, events, liveness, reconnect, replay, session,
+    App, Dialog, Effect, Field, Link, NetEvent, events, greeting, liveness, reconnect, replay,
+    session,
 };
 use crate::sanitize;
 
@@ -30,6 +31,7 @@ pub(super) fn handle(app: &mut App, event: NetEvent, fx: &mut Vec<Effect>) {
                     refused: false,
                     retry: *retry,
                 };
+                greeting::connected(app, fx);
             }
         }
         NetEvent::ConnectFailed(why) => connect_failed(app, &sanitize::clean(&why), fx),
@@ -42,16 +44,23 @@ pub(super) fn handle(app: &mut App, event: NetEvent, fx: &mut Vec<Effect>) {
             stop_and_ask(app, Field::Host, sanitize::clean(&summary), fx);
         }
         NetEvent::Line(mut line) => {
+            greeting::greeted(app);
             cap_texts(&mut line);
             handle_line(app, line, fx);
             liveness::heard(app, fx);
         }
         NetEvent::Malformed(mut raw) => {
+            if greeting::stranger(app, &raw, fx) {
+                return;
+            }
             cap_text(&mut raw);
             malformed(app, &raw, fx);
             liveness::heard(app, fx);
         }
         NetEvent::Garbled(why) => {
+            if greeting::stranger(app, &why, fx) {
+                return;
+            }
             app.notice(
                 &format!("linha ilegível do servidor ignorada ({why})"),
                 true,
@@ -215,6 +224,7 @@ pub(super) fn reset_session(app: &mut App) {
     app.bye = None;
     session::end_connection(app);
     liveness::end_connection(app);
+    greeting::end_connection(app);
 }
 
 fn reopen_dialog(app: &mut App, focus: Field, message: String) {

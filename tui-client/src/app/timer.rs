@@ -14,6 +14,8 @@ pub enum TimerKind {
     Reconnect,
     /// The check that the server still answers ([`super::liveness`]).
     Liveness,
+    /// The wait for a new connection's `HELLO` ([`super::greeting`]).
+    Greeting,
 }
 
 /// One timer: its kind and its number (never reused).
@@ -31,6 +33,7 @@ pub struct Timers {
     next: u64,
     reconnect: Option<u64>,
     liveness: Option<u64>,
+    greeting: Option<u64>,
 }
 
 impl Timers {
@@ -70,6 +73,7 @@ impl Timers {
         match kind {
             TimerKind::Reconnect => self.reconnect,
             TimerKind::Liveness => self.liveness,
+            TimerKind::Greeting => self.greeting,
         }
     }
 
@@ -77,6 +81,7 @@ impl Timers {
         match kind {
             TimerKind::Reconnect => &mut self.reconnect,
             TimerKind::Liveness => &mut self.liveness,
+            TimerKind::Greeting => &mut self.greeting,
         }
     }
 }

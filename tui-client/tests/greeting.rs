@@ -1,0 +1,104 @@
+//! A port that is not papo: no `HELLO` within the wait, or a first line papo cannot read (an
+//! SSH banner), ends the login with a message instead of "entrando…" forever.
+
+mod common;
+
+use common::*;
+use crossterm::event::KeyCode;
+use papo::app::{App, Effect, Event, Link, NetEvent, TimerKind, update};
+
+/// Opens the dialog, connects, and reports the TCP connection open; returns its id.
+fn connected(app: &mut App) -> papo::app::ConnId {
+    press(app, KeyCode::F(2));
+    let conn = connect_id(&press(app, KeyCode::Enter));
+    net(app, conn, NetEvent::Connected);
+    conn
+}
+
+fn greeting_tick(app: &mut App) -> Vec<Effect> {
+    let timer = app
+        .timers()
+        .pending(TimerKind::Greeting)
+        .expect("the greeting is awaited");
+    update(app, Event::Tick(timer))
+}
+
+#[test]
+fn a_silent_port_is_given_up_when_the_wait_is_over() {
+    let mut app = new_app(80, 24);
+    connected(&mut app);
+    let fx = greeting_tick(&mut app);
+    assert!(fx.contains(&Effect::Disconnect), "{fx:?}");
+    assert!(matches!(app.link, Link::Offline { .. }));
+    let error = app.dialog.as_ref().and_then(|d| d.error.clone());
+    assert!(
+        error
+            .as_deref()
+            .is_some_and(|e| e.contains("não se apresentou como papo")),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn an_ssh_banner_is_given_up_at_once_and_quoted() {
+    let mut app = new_app(80, 24);
+    let conn = connected(&mut app);
+    let fx = net(
+        &mut app,
+        conn,
+        NetEvent::Malformed("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3".into()),
+    );
+    assert!(fx.contains(&Effect::Disconnect), "{fx:?}");
+    assert!(matches!(app.link, Link::Offline { .. }));
+    assert!(
+        texts(&app)
+            .iter()
+            .any(|t| t.contains("isto não é um servidor papo") && t.contains("SSH-2.0-OpenSSH")),
+        "{:?}",
+        texts(&app)
+    );
+}
+
+#[test]
+fn a_greeting_in_time_stops_the_wait_and_a_full_server_is_papo_too() {
+    let mut app = new_app(80, 24);
+    let conn = connected(&mut app);
+    line(&mut app, conn, HELLO);
+    assert!(app.timers().pending(TimerKind::Greeting).is_none());
+    // A later odd line is shown, not taken for a stranger.
+    net(&mut app, conn, NetEvent::Malformed("XYZZY".into()));
+    assert!(matches!(app.link, Link::LoggingIn { .. }));
+
+    let mut app = new_app(80, 24);
+    let conn = connected(&mut app);
+    line(
+        &mut app,
+        conn,
+        "ERR SERVER_FULL :servidor cheio (1000 conexões)",
+    );
+    assert!(app.timers().pending(TimerKind::Greeting).is_none());
+}
+
+#[test]
+fn while_reconnecting_a_stranger_only_delays_the_next_try() {
+    let mut app = new_app(80, 24);
+    let conn = online(&mut app);
+    net(&mut app, conn, NetEvent::Closed("caiu".into()));
+    // Tick the countdown until papo connects again.
+    let mut attempt = None;
+    for _ in 0..40 {
+        let timer = app
+            .timers()
+            .pending(TimerKind::Reconnect)
+            .expect("a reconnect is pending");
+        let fx = update(&mut app, Event::Tick(timer));
+        if !matches!(app.link, Link::Waiting { .. }) {
+            attempt = Some(connect_id(&fx));
+            break;
+        }
+    }
+    let conn = attempt.expect("papo connects again");
+    net(&mut app, conn, NetEvent::Connected);
+    greeting_tick(&mut app);
+    assert!(matches!(app.link, Link::Waiting { .. }), "{:?}", app.link);
+}
