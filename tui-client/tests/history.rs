@@ -213,7 +213,7 @@ fn your_own_rename_is_followed_and_saved() {
     let fx = line(&mut app, conn, "NICK 5 2026-11-24T23:31:00Z ana Ana_2");
     assert!(matches!(&fx[0], Effect::SaveConfig(c) if c.nick == "Ana_2"));
     assert!(matches!(&app.link, Link::Online { nick, .. } if nick.as_str() == "Ana_2"));
-    assert_eq!(last_text(&app), "23:31 -- ana agora é Ana_2");
+    assert_eq!(last_text(&app), "23:31 -- você agora é Ana_2");
 }
 
 #[test]

@@ -54,7 +54,7 @@ fn your_own_rename_moves_the_you_mark_in_the_panel() {
             "23:30 -- conectando a 127.0.0.1:7667…       │carla          ",
             "23:30 -- você entrou na sala como ana       │zeca (você)    ",
             "23:30 --> ana entrou                        │               ",
-            "23:31 -- ana agora é zeca                   │               ",
+            "23:31 -- você agora é zeca                  │               ",
             " conectado a 127.0.0.1:7667 como zeca · 3 pessoas           ",
             ">                                                           ",
         ],

@@ -372,13 +372,14 @@ fn up_and_down_recall_lines_sent_and_typed_text_survives_messages() {
 fn tab_completes_commands_and_nicknames_cycling() {
     let mut app = new_app(80, 24);
     online_as(&mut app, "ana", &["bob", "Bruna", "carla"]);
+    // The Portuguese name first, then the English alias.
     type_text(&mut app, "/us");
-    press(&mut app, KeyCode::Tab);
-    assert_eq!(app.input.value(), "/users ");
     press(&mut app, KeyCode::Tab);
     assert_eq!(app.input.value(), "/usuarios ");
     press(&mut app, KeyCode::Tab);
     assert_eq!(app.input.value(), "/users ");
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.input.value(), "/usuarios ");
     ctrl(&mut app, 'u');
     type_text(&mut app, "/EN");
     press(&mut app, KeyCode::Tab);
@@ -443,4 +444,15 @@ fn a_full_server_says_why_in_the_dialog() {
         d.error.as_deref(),
         Some("desconectado: o servidor está cheio (1000 conexões)")
     );
+}
+
+#[test]
+fn the_dialog_confirmed_on_the_room_you_are_in_does_not_rejoin_it() {
+    let mut app = new_app(80, 24);
+    online(&mut app);
+    press(&mut app, KeyCode::F(2));
+    let fx = press(&mut app, KeyCode::Enter);
+    assert!(fx.is_empty(), "no /SAIR, no reconnect: {fx:?}");
+    assert!(matches!(app.link, Link::Online { .. }));
+    assert!(last_text(&app).contains("você já está em 127.0.0.1:7667 como ana"));
 }

@@ -140,19 +140,31 @@ pub(super) fn complete(app: &mut App, backwards: bool) {
     if let Some(typed) = word.strip_prefix('/').filter(|_| start == 0) {
         let lower = !typed.chars().any(char::is_uppercase);
         let typed = typed.to_lowercase();
-        let mut names: Vec<String> = typed_commands()
-            .flat_map(|c| c.names())
-            .filter(|n| n.to_lowercase().starts_with(&typed))
-            .map(|n| {
-                if lower {
-                    format!("/{}", n.to_lowercase())
-                } else {
-                    format!("/{n}")
-                }
-            })
+        let spelled = |n: &str| {
+            if lower {
+                format!("/{}", n.to_lowercase())
+            } else {
+                format!("/{n}")
+            }
+        };
+        // The Portuguese names first (`/us` offers `/usuarios` before `/users`), then the
+        // English aliases; each group in alphabetical order.
+        let mut names: Vec<String> = Vec::new();
+        let canonical: Vec<&str> = typed_commands().map(|c| c.name).collect();
+        let aliases: Vec<&str> = typed_commands()
+            .flat_map(|c| c.aliases.iter().copied())
             .collect();
-        names.sort();
-        names.dedup();
+        for group in [canonical, aliases] {
+            let mut found: Vec<String> = group
+                .into_iter()
+                .filter(|n| n.to_lowercase().starts_with(&typed))
+                .map(spelled)
+                .filter(|n| !names.contains(n))
+                .collect();
+            found.sort();
+            found.dedup();
+            names.extend(found);
+        }
         app.input.start_completion(start, names, " ", backwards);
     } else {
         let nicks = app.users.completions(&word, app.my_nick());
@@ -179,6 +191,21 @@ pub(super) fn confirm_dialog(app: &mut App, fx: &mut Vec<Effect>) {
         password,
         remember,
     } = target;
+    // Enter on the room you are already in, as who you are, would only leave and rejoin it.
+    if let Link::Online {
+        server: current,
+        nick: me,
+        ..
+    } = &app.link
+        && *current == server
+        && me.same_user(&nick)
+        && trust.is_none()
+    {
+        let said = format!("você já está em {server} como {me}");
+        app.remember_password = remember;
+        app.notice(&said, true);
+        return;
+    }
     app.password = password.map(|p| (server.clone(), p));
     app.remember_password = remember;
     remember_target(app, &server, &nick);

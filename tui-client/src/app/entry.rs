@@ -234,13 +234,19 @@ impl Entry {
         )
     }
 
-    /// A rename: `12:30 -- bob agora é roberto`.
+    /// A rename: `12:30 -- bob agora é roberto`, or `12:30 -- você agora é roberto` when it
+    /// is yours.
     pub fn renamed(id: EventId, time: &str, old: &Nickname, new: &Nickname, own: bool) -> Self {
+        let who = if own {
+            Seg::new("você", Look::Notice)
+        } else {
+            nick_seg(old.as_str(), own, false)
+        };
         Self::new(
             Some(id),
             vec![time_seg(time), Seg::new("-- ", Look::Notice)],
             vec![
-                nick_seg(old.as_str(), own, false),
+                who,
                 Seg::new(" agora é ", Look::Notice),
                 nick_seg(new.as_str(), own, false),
             ],
