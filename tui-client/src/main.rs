@@ -114,6 +114,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         clock: Clock::System,
         zone: Zone::Local,
         seed: seed(),
+        connect_hint: !cli.connects_now(),
     };
     let mut app = App::new(config, options);
     if let Some(problem) = config_problem {
@@ -149,14 +150,27 @@ fn seed() -> u64 {
     low ^ (u64::from(std::process::id()) << 32)
 }
 
+impl Cli {
+    /// Whether the command line names a server, port, nickname or TLS: then papo connects at
+    /// once.
+    fn connects_now(&self) -> bool {
+        self.host.is_some()
+            || self.host_flag.is_some()
+            || self.port.is_some()
+            || self.port_flag.is_some()
+            || self.nick.is_some()
+            || self.tls
+            || self.ca.is_some()
+    }
+}
+
 /// Connects straight away when the command line names a server, port or nickname.
 fn initial_effects(app: &mut App, cli: Cli) -> Vec<Effect> {
-    let host = cli.host.or(cli.host_flag);
-    let port = cli.port.or(cli.port_flag);
-    let asked = cli.tls || cli.ca.is_some();
-    if host.is_none() && port.is_none() && cli.nick.is_none() && !asked {
+    if !cli.connects_now() {
         return Vec::new();
     }
+    let host = cli.host.or(cli.host_flag);
+    let port = cli.port.or(cli.port_flag);
     let tls = cli.tls || cli.ca.is_some() || (host.is_none() && port.is_none() && app.config.tls);
     let default_port = match (tls, app.config.tls) {
         (true, false) => DEFAULT_TLS_PORT,

@@ -456,3 +456,11 @@ fn the_dialog_confirmed_on_the_room_you_are_in_does_not_rejoin_it() {
     assert!(matches!(app.link, Link::Online { .. }));
     assert!(last_text(&app).contains("você já está em 127.0.0.1:7667 como ana"));
 }
+
+#[test]
+fn no_hint_to_connect_when_the_command_line_connects() {
+    let mut options = options(80, 24, false);
+    options.connect_hint = false;
+    let app = papo::app::App::new(config(), options);
+    assert!(texts(&app).is_empty(), "{:?}", texts(&app));
+}

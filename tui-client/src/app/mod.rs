@@ -186,6 +186,8 @@ pub struct Options {
     pub zone: Zone,
     /// Seeds the jitter of reconnect waits (fixed in tests, from the clock in the binary).
     pub seed: u64,
+    /// Start with the hint to type `/ENTRAR` (not when the command line connects at once).
+    pub connect_hint: bool,
 }
 
 /// The whole client state.
@@ -288,12 +290,14 @@ impl App {
             greeted: false,
         };
         app.resize(options.size.0, options.size.1);
-        let first = keys::first_label(keys::Context::Global, Action::OpenDialog)
-            .map_or_else(String::new, |k| format!(" (ou {k})"));
-        app.notice(
-            &format!("bem-vindo ao papo! digite /ENTRAR{first} para conectar a um servidor"),
-            false,
-        );
+        if options.connect_hint {
+            let first = keys::first_label(keys::Context::Global, Action::OpenDialog)
+                .map_or_else(String::new, |k| format!(" (ou {k})"));
+            app.notice(
+                &format!("bem-vindo ao papo! digite /ENTRAR{first} para conectar a um servidor"),
+                false,
+            );
+        }
         app
     }
 

@@ -35,6 +35,7 @@ pub fn options(width: u16, height: u16, no_color: bool) -> Options {
         clock: Clock::Fixed(NOW),
         zone: Zone::Utc,
         seed: SEED,
+        connect_hint: true,
     }
 }
 

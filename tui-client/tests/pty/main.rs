@@ -482,6 +482,11 @@ fn tls_with_trust_on_first_use_and_a_room_password() {
     papo.wait_text("este servidor pede senha");
     papo.send("segredo\r");
     papo.wait_text(&format!("conectado a 127.0.0.1:{tls_port} (TLS) como ana"));
+    assert!(
+        !papo.contents().contains("digite /ENTRAR"),
+        "no hint to connect when the command line did:\n{}",
+        papo.contents()
+    );
     let pinned = std::fs::read_to_string(dir.path.join("known_hosts")).expect("known_hosts");
     assert!(
         pinned.contains(&format!("127.0.0.1 {tls_port} {fingerprint}")),
