@@ -347,7 +347,11 @@ fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
             resync_users(app, fx);
         }
         ServerLine::Help { text } => {
-            app.notice(&text, false);
+            // Shown in the help overlay when it is open (the commands papo does not know);
+            // in the history otherwise.
+            if app.help.is_none() {
+                app.notice(&text, false);
+            }
             if std::mem::take(&mut app.server_help_stale) {
                 app.server_help.clear();
             }

@@ -1,6 +1,7 @@
-//! The help overlay: the server's own command list (its latest answer to `/AJUDA`, if any), every
-//! key of the key table, by context, then every command people type (the protocol's command
-//! table, less what papo sends by itself).
+//! The help overlay: the commands only the server knows (from its latest answer to `/AJUDA`,
+//! if it names any this client does not), every key of the key table, by context, then every
+//! command people type (the protocol's command table, less what papo sends by itself). One
+//! list: a command papo knows is never listed twice.
 //! Scrolls with ↑/↓/PgUp/PgDn.
 
 use ratatui::buffer::Buffer;
@@ -13,8 +14,8 @@ use crate::keys::{self, Context};
 use crate::theme::Look;
 use crate::wrap::{Seg, rows_as_text, text_width, wrap};
 
-/// Title of the section holding the server's `HELP` lines.
-pub const SERVER_SECTION: &str = "Comandos (do servidor)";
+/// Title of the section holding the server's `HELP` lines for commands papo does not know.
+pub const SERVER_SECTION: &str = "Comandos só deste servidor";
 
 /// One line of the help: a left column (keys or command), the description, or a section title.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,9 +50,14 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
     let (w, h) = app.size;
     let width = usize::from(inner(Rect::new(0, 0, w, h)).width);
     let mut out = Vec::new();
-    if !app.server_help.is_empty() {
+    let unknown: Vec<&String> = app
+        .server_help
+        .iter()
+        .filter(|text| names_unknown_command(text))
+        .collect();
+    if !unknown.is_empty() {
         out.push(HelpLine::Title(SERVER_SECTION));
-        for text in &app.server_help {
+        for text in unknown {
             let hang = text.len() - text.trim_start_matches(' ').len();
             let segs = [Seg::new(text, Look::Plain)];
             let rows = wrap(&segs, 0, hang, width.saturating_sub(1).max(1));
@@ -93,6 +99,15 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
         "envia texto que começa com /".into(),
     ));
     out
+}
+
+/// Whether a `HELP` line describes a command this client does not know (a newer server's):
+/// its first word is `/NAME` and no command of papo's table has that name.
+fn names_unknown_command(text: &str) -> bool {
+    let first = text.split_whitespace().next().unwrap_or_default();
+    first
+        .strip_prefix('/')
+        .is_some_and(|name| !name.is_empty() && papo_protocol::find_command(name).is_none())
 }
 
 /// How many lines the help has for `app`.
