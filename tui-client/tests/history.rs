@@ -305,3 +305,24 @@ fn one_absurd_id_cannot_silence_the_room() {
     line(&mut app, conn, "MSG 20 2026-11-24T23:31:00Z bob :velha");
     assert!(last_text(&app).ends_with("ainda se ouve"));
 }
+
+#[test]
+fn odd_server_lines_change_nothing() {
+    let mut app = new_app(80, 24);
+    let conn = online(&mut app);
+    let before = texts(&app).len();
+    // A blank line is ignored, as the protocol says.
+    net(&mut app, conn, NetEvent::Malformed(String::new()));
+    net(&mut app, conn, NetEvent::Malformed("   ".into()));
+    assert_eq!(texts(&app).len(), before, "{:?}", texts(&app));
+    // A second WELCOME neither renames you nor touches the config.
+    let fx = line(&mut app, conn, "WELCOME intruso tok2 :oi de novo");
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::SaveConfig(_))),
+        "{fx:?}"
+    );
+    assert!(matches!(&app.link, Link::Online { nick, .. } if nick.as_str() == "ana"));
+    // A member list that names someone twice shows them once.
+    line(&mut app, conn, "USERS 3 :ana ana ANA");
+    assert_eq!(app.users.len(), 1);
+}

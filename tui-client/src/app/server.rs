@@ -49,6 +49,8 @@ pub(super) fn handle(app: &mut App, event: NetEvent, fx: &mut Vec<Effect>) {
             handle_line(app, line, fx);
             liveness::heard(app, fx);
         }
+        // The protocol says blank lines are ignored.
+        NetEvent::Malformed(raw) if raw.trim().is_empty() => liveness::heard(app, fx),
         NetEvent::Malformed(mut raw) => {
             if greeting::stranger(app, &raw, fx) {
                 return;

@@ -126,13 +126,16 @@ pub(super) fn welcome(
     text: &str,
     fx: &mut Vec<Effect>,
 ) {
-    if let Link::LoggingIn { conn, server, .. } = &app.link {
-        app.link = Link::Online {
-            conn: *conn,
-            server: server.clone(),
-            nick: nick.clone(),
-        };
-    }
+    // Only the answer to a login counts: a second WELCOME (a misbehaving server) changes
+    // neither your nickname nor the saved config.
+    let Link::LoggingIn { conn, server, .. } = &app.link else {
+        return;
+    };
+    app.link = Link::Online {
+        conn: *conn,
+        server: server.clone(),
+        nick: nick.clone(),
+    };
     app.session.token = secret(token).map(|t| (t, nick.clone()));
     let resumed = std::mem::take(&mut app.session.resuming);
     app.replay = Some(Replay::new(app.history.cap(), resumed));
