@@ -15,7 +15,8 @@ pub fn in_portuguese(command: Command) -> Command {
             .short('h')
             .long("help")
             .action(ArgAction::Help)
-            .help("Mostra esta ajuda"),
+            .help("Mostra esta ajuda (--help mostra tudo)")
+            .long_help("Mostra esta ajuda (-h mostra um resumo)"),
     );
     if command.get_version().is_some() {
         command = command.disable_version_flag(true).arg(

@@ -262,9 +262,14 @@ fn split_word(s: &str) -> (&str, &str) {
     }
 }
 
-/// Whether `line` shows anything: a line of spaces and invisible characters (U+3164 HANGUL
-/// FILLER, zero-width spaces, other default-ignorable code points) is blank, and ignored like
-/// an empty one.
+/// Whether `line` is blank: nothing but spaces and invisible characters (U+3164 HANGUL FILLER,
+/// zero-width spaces, other default-ignorable code points). Blank lines are ignored, from
+/// either side.
+pub fn is_blank(line: &str) -> bool {
+    !has_visible(line)
+}
+
+/// Whether `line` shows anything (see [`is_blank`]).
 fn has_visible(line: &str) -> bool {
     if line.bytes().any(|b| b.is_ascii_graphic()) {
         return true;

@@ -22,7 +22,7 @@ mod time;
 
 pub use client_line::{
     COMMANDS, ClientLine, Command, CommandInfo, CommandKind, MAX_SECRET_CHARS, ParseError, Resume,
-    Secret, find_command, is_secret,
+    Secret, find_command, is_blank, is_secret,
 };
 #[cfg(feature = "codec")]
 pub use codec::LineDecoder;

@@ -42,8 +42,8 @@ struct Cli {
     /// descartadas).
     #[arg(long, value_name = "BYTES", default_value_t = Config::default().max_line_bytes, value_parser = sizes(64..=65_536))]
     max_line_bytes: usize,
-    /// Máximo de conexões ao mesmo tempo; as demais ouvem que o servidor está cheio e são
-    /// fechadas.
+    /// Máximo de conexões ao mesmo tempo; as demais são avisadas de que o servidor está cheio
+    /// e fechadas.
     #[arg(long, value_name = "N", default_value_t = Config::default().max_clients, value_parser = sizes(1..=1_000_000))]
     max_clients: usize,
     /// Bytes de respostas (USERS, HELP, erros) na fila de uma conexão; passada a metade, o
@@ -88,8 +88,8 @@ struct Cli {
     /// Apelidos recusados por conexão; mais um a fecha.
     #[arg(long, value_name = "N", default_value_t = Config::default().max_nick_attempts, value_parser = clap::value_parser!(u32).range(1..=1000))]
     max_nick_attempts: u32,
-    /// Conexões ainda sem apelido ao mesmo tempo; as demais ouvem que tentem de novo e são
-    /// fechadas.
+    /// Conexões ainda sem apelido ao mesmo tempo; as demais são avisadas para tentar mais
+    /// tarde e fechadas.
     #[arg(long, value_name = "N", default_value_t = Config::default().max_unjoined, value_parser = sizes(1..=1_000_000))]
     max_unjoined: usize,
     /// Segundos para entregar o que está na fila ao encerrar, antes de fechar as conexões

@@ -75,7 +75,7 @@ Padrões: servidor 127.0.0.1, porta 7667 (7668 com --tls), apelido $USER.
 Ambiente:
   PAPO_CONFIG  arquivo de configuração (padrão: ~/.config/papo/config.toml; known_hosts fica
                ao lado dele)
-  NO_COLOR     qualquer valor: sem cores (negrito e vídeo reverso ficam)";
+  NO_COLOR     qualquer valor não vazio: sem cores (negrito e vídeo reverso ficam)";
 
 fn parse_nick(raw: &str) -> Result<Nickname, String> {
     Nickname::parse(raw).map_err(|e| e.to_string())

@@ -30,12 +30,45 @@ fn a_silent_port_is_given_up_when_the_wait_is_over() {
     let fx = greeting_tick(&mut app);
     assert!(fx.contains(&Effect::Disconnect), "{fx:?}");
     assert!(matches!(app.link, Link::Offline { .. }));
-    let error = app.dialog.as_ref().and_then(|d| d.error.clone());
+    let dialog = app.dialog.as_ref().expect("the dialog comes back");
+    assert_eq!(dialog.focus(), papo::app::Field::Port, "on the port to fix");
     assert!(
-        error
+        dialog
+            .error
             .as_deref()
             .is_some_and(|e| e.contains("não se apresentou como papo")),
-        "{error:?}"
+        "{:?}",
+        dialog.error
+    );
+    assert!(app.timers().pending(TimerKind::Reconnect).is_none());
+}
+
+#[test]
+fn a_newer_papo_server_is_not_taken_for_a_stranger() {
+    let mut app = new_app(80, 24);
+    let conn = connected(&mut app);
+    // An error code this client does not know yet: papo all the same.
+    let fx = net(
+        &mut app,
+        conn,
+        NetEvent::Malformed("ERR NEW_CODE :algo novo".into()),
+    );
+    assert!(!fx.contains(&Effect::Disconnect), "{fx:?}");
+    assert!(app.timers().pending(TimerKind::Greeting).is_none());
+    assert!(matches!(app.link, Link::LoggingIn { .. }));
+}
+
+#[test]
+fn an_unreadable_first_line_is_described_not_quoted() {
+    let mut app = new_app(80, 24);
+    let conn = connected(&mut app);
+    net(&mut app, conn, NetEvent::Garbled("não é UTF-8".into()));
+    assert!(
+        texts(&app)
+            .iter()
+            .any(|t| t.contains("isso não é um servidor papo (a primeira linha: não é UTF-8)")),
+        "{:?}",
+        texts(&app)
     );
 }
 
@@ -53,7 +86,7 @@ fn an_ssh_banner_is_given_up_at_once_and_quoted() {
     assert!(
         texts(&app)
             .iter()
-            .any(|t| t.contains("isto não é um servidor papo") && t.contains("SSH-2.0-OpenSSH")),
+            .any(|t| t.contains("isso não é um servidor papo") && t.contains("SSH-2.0-OpenSSH")),
         "{:?}",
         texts(&app)
     );
@@ -80,7 +113,7 @@ fn a_greeting_in_time_stops_the_wait_and_a_full_server_is_papo_too() {
 }
 
 #[test]
-fn while_reconnecting_a_stranger_only_delays_the_next_try() {
+fn while_reconnecting_silence_or_a_stranger_only_delays_the_next_try() {
     let mut app = new_app(80, 24);
     let conn = online(&mut app);
     net(&mut app, conn, NetEvent::Closed("caiu".into()));
@@ -99,6 +132,26 @@ fn while_reconnecting_a_stranger_only_delays_the_next_try() {
     }
     let conn = attempt.expect("papo connects again");
     net(&mut app, conn, NetEvent::Connected);
-    greeting_tick(&mut app);
+    let fx = greeting_tick(&mut app);
+    assert!(fx.contains(&Effect::Disconnect), "{fx:?}");
+    assert!(matches!(app.link, Link::Waiting { .. }), "{:?}", app.link);
+    assert!(app.dialog.is_none(), "an automatic attempt asks nothing");
+    // The next attempt meets an SSH server: the same.
+    let mut next = None;
+    for _ in 0..40 {
+        let timer = app
+            .timers()
+            .pending(TimerKind::Reconnect)
+            .expect("a reconnect is pending");
+        let fx = update(&mut app, Event::Tick(timer));
+        if !matches!(app.link, Link::Waiting { .. }) {
+            next = Some(connect_id(&fx));
+            break;
+        }
+    }
+    let conn = next.expect("papo tries again");
+    net(&mut app, conn, NetEvent::Connected);
+    let fx = net(&mut app, conn, NetEvent::Malformed("SSH-2.0-x".into()));
+    assert!(fx.contains(&Effect::Disconnect), "{fx:?}");
     assert!(matches!(app.link, Link::Waiting { .. }), "{:?}", app.link);
 }

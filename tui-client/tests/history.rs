@@ -304,6 +304,8 @@ fn one_absurd_id_cannot_silence_the_room() {
     );
     line(&mut app, conn, "MSG 20 2026-11-24T23:31:00Z bob :velha");
     assert!(last_text(&app).ends_with("ainda se ouve"));
+    // A resume picks up after the newest event, not after the absurd one.
+    assert_eq!(app.history.max_seen(), Some(papo_protocol::EventId(500)));
 }
 
 #[test]

@@ -103,19 +103,19 @@ fn the_help_overlay_adds_only_the_commands_papo_does_not_know() {
             "23│Comandos só deste servidor                                                │  ",
             "23│   /DADO [lados]        rola um dado e conta à sala o resultado, que todos│  ",
             "23│   veem                                                                   │  ",
-            "  │                                                                          │  ",
-            "  │Em qualquer lugar                                                         │  ",
+            "23│                                                                          │  ",
+            "23│Em qualquer lugar                                                         │  ",
             "  │ F1 / Ctrl+G                   abre/fecha esta ajuda                      │  ",
-            "  │ F10 / Ctrl+Q / Ctrl+C         sai (envia /SAIR se conectado)             │  ",
+            "23│ F10 / Ctrl+Q / Ctrl+C         sai (envia /SAIR se conectado)             │  ",
             "  │ F2 / Ctrl+N                   conectar (/ENTRAR); reconectando: tenta já │  ",
-            "  │ F5 / Ctrl+R                   atualiza a lista de pessoas (/USUARIOS)    │  ",
+            "23│ F5 / Ctrl+R                   atualiza a lista de pessoas (/USUARIOS)    │  ",
             "  │                                                                          │  ",
             " c└──────────────────────────────────────────────────────────────────────────┘  ",
             ">                                                                               ",
         ],
     );
-    // Not in the history as well: the overlay is open.
-    assert_eq!(texts(&app).len(), before);
+    // The whole answer is in the history.
+    assert_eq!(texts(&app).len(), before + 4);
     // A new /AJUDA replaces the old answer.
     press(&mut app, KeyCode::Esc);
     submit(&mut app, "/ajuda");

@@ -360,7 +360,9 @@ async fn a_named_ca_is_the_only_trust() {
 #[tokio::test]
 async fn a_ca_file_that_cannot_be_used_is_named() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (addr, _) = serve(vec![server_config(&self_signed())]).await;
+    // One accepted connection per try: the listener closes after the last.
+    let identity = self_signed();
+    let (addr, _) = serve(vec![server_config(&identity), server_config(&identity)]).await;
     let missing: PathBuf = dir.path().join("nao-existe.pem");
     let empty = dir.path().join("vazio.pem");
     std::fs::write(&empty, "nada aqui\n").expect("write");

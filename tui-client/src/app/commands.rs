@@ -202,7 +202,6 @@ pub(super) fn confirm_dialog(app: &mut App, fx: &mut Vec<Effect>) {
         && trust.is_none()
     {
         let said = format!("você já está em {server} como {me}");
-        app.remember_password = remember;
         app.notice(&said, true);
         return;
     }

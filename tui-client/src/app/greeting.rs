@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::{App, Effect, Link, TimerKind, server};
+use super::{App, Effect, Field, Link, TimerKind, server};
 use crate::sanitize;
 
 /// How long a new connection may stay silent before papo gives it up.
@@ -28,17 +28,42 @@ pub(super) fn greeted(app: &mut App) {
     }
 }
 
-/// The first line could not be read as papo's (`raw`, already cleaned, or why it could not be
-/// read): the other side speaks something else. Returns whether the connection was given up.
+/// Lines a papo server may greet with that this client cannot parse (a newer version, an
+/// error code it does not know): papo all the same.
+const PAPO_OPENINGS: [&str; 3] = ["HELLO papo ", "ERR ", "BYE "];
+
+/// The first line could not be parsed (`raw`, already cleaned): unless it still opens like a
+/// papo server's, the other side speaks something else. Returns whether the connection was
+/// given up.
 pub(super) fn stranger(app: &mut App, raw: &str, fx: &mut Vec<Effect>) -> bool {
     if app.greeted || !matches!(app.link, Link::LoggingIn { .. }) {
         return false;
     }
-    let quoted: String = raw.chars().take(QUOTED_CHARS).collect();
+    if PAPO_OPENINGS.iter().any(|opening| raw.starts_with(opening)) {
+        greeted(app);
+        return false;
+    }
+    let mut quoted: String = raw.chars().take(QUOTED_CHARS).collect();
+    if quoted.len() < raw.len() {
+        quoted.push('…');
+    }
     let quoted = sanitize::clean(&quoted);
     give_up(
         app,
-        format!("isto não é um servidor papo (ele disse: «{quoted}») — a porta é a certa?"),
+        format!("isso não é um servidor papo (respondeu: «{quoted}») — a porta está certa?"),
+        fx,
+    );
+    true
+}
+
+/// The first line could not even be read (`why`: not UTF-8, too long): not papo.
+pub(super) fn unreadable(app: &mut App, why: &str, fx: &mut Vec<Effect>) -> bool {
+    if app.greeted || !matches!(app.link, Link::LoggingIn { .. }) {
+        return false;
+    }
+    give_up(
+        app,
+        format!("isso não é um servidor papo (a primeira linha: {why}) — a porta está certa?"),
         fx,
     );
     true
@@ -52,14 +77,21 @@ pub(super) fn tick(app: &mut App, fx: &mut Vec<Effect>) {
     let secs = GREETING_WAIT.as_secs();
     give_up(
         app,
-        format!("o servidor não se apresentou como papo em {secs} s — a porta é a certa?"),
+        format!("o servidor não se apresentou como papo em {secs} s — a porta está certa?"),
         fx,
     );
 }
 
+/// Gives the connection up: an automatic reconnect tries again later; otherwise the dialog
+/// comes back on the port.
 fn give_up(app: &mut App, why: String, fx: &mut Vec<Effect>) {
-    fx.push(Effect::Disconnect);
-    server::closed(app, why, fx);
+    if matches!(app.link, Link::LoggingIn { retry: true, .. }) {
+        fx.push(Effect::Disconnect);
+        server::closed(app, why, fx);
+    } else {
+        app.error(&why);
+        server::stop_and_ask(app, Field::Port, why, fx);
+    }
 }
 
 /// The connection ended: nothing more is awaited.

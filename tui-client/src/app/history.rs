@@ -27,10 +27,9 @@ pub struct History {
     mention: bool,
     /// Ids of the events still kept.
     seen: HashSet<EventId>,
-    /// The highest id dropped by the cap: anything at or below it counts as seen.
+    /// The highest id the cap dropped that was older than the newest event then: anything at
+    /// or below it counts as seen.
     floor: Option<EventId>,
-    /// The highest id seen.
-    max_seen: Option<EventId>,
     /// The id of the event added last.
     newest: Option<EventId>,
 }
@@ -49,7 +48,6 @@ impl History {
             mention: false,
             seen: HashSet::new(),
             floor: None,
-            max_seen: None,
             newest: None,
         }
     }
@@ -99,9 +97,11 @@ impl History {
         self.seen.contains(&id) || self.floor.is_some_and(|f| id <= f)
     }
 
-    /// The highest event id seen.
+    /// The id of the newest event: where a resume picks up. The newest, not the greatest:
+    /// ids only increase, and one absurd id from a server must not make papo resume after it
+    /// (and miss everything real).
     pub fn max_seen(&self) -> Option<EventId> {
-        self.max_seen
+        self.newest
     }
 
     /// Forgets which ids were seen (not the entries): the server's sequence started over. The
@@ -113,7 +113,6 @@ impl History {
         }
         self.seen.clear();
         self.floor = None;
-        self.max_seen = None;
         self.newest = None;
     }
 
@@ -126,7 +125,6 @@ impl History {
                 return false;
             }
             self.seen.insert(id);
-            self.max_seen = self.max_seen.max(Some(id));
             self.newest = Some(id);
         }
         entry.height = entry.rows(self.width).len();

@@ -50,7 +50,7 @@ pub(super) fn handle(app: &mut App, event: NetEvent, fx: &mut Vec<Effect>) {
             liveness::heard(app, fx);
         }
         // The protocol says blank lines are ignored.
-        NetEvent::Malformed(raw) if raw.trim().is_empty() => liveness::heard(app, fx),
+        NetEvent::Malformed(raw) if papo_protocol::is_blank(&raw) => liveness::heard(app, fx),
         NetEvent::Malformed(mut raw) => {
             if greeting::stranger(app, &raw, fx) {
                 return;
@@ -60,7 +60,7 @@ pub(super) fn handle(app: &mut App, event: NetEvent, fx: &mut Vec<Effect>) {
             liveness::heard(app, fx);
         }
         NetEvent::Garbled(why) => {
-            if greeting::stranger(app, &why, fx) {
+            if greeting::unreadable(app, &why, fx) {
                 return;
             }
             app.notice(
@@ -241,8 +241,9 @@ fn reopen_dialog(app: &mut App, focus: Field, message: String) {
 }
 
 /// Ends the attempt for a reason retrying cannot mend (a password to type, a certificate to
-/// judge): no automatic reconnect, and the dialog comes back, focused on `focus`.
-fn stop_and_ask(app: &mut App, focus: Field, message: String, fx: &mut Vec<Effect>) {
+/// judge, a port that is not papo): no automatic reconnect, and the dialog comes back, focused
+/// on `focus`.
+pub(super) fn stop_and_ask(app: &mut App, focus: Field, message: String, fx: &mut Vec<Effect>) {
     fx.push(Effect::Disconnect);
     reset_session(app);
     app.backoff.reset();
@@ -349,11 +350,8 @@ fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
             resync_users(app, fx);
         }
         ServerLine::Help { text } => {
-            // Shown in the help overlay when it is open (the commands papo does not know);
-            // in the history otherwise.
-            if app.help.is_none() {
-                app.notice(&text, false);
-            }
+            // All of it in the history (the overlay shows only the commands papo does not know).
+            app.notice(&text, false);
             if std::mem::take(&mut app.server_help_stale) {
                 app.server_help.clear();
             }

@@ -1,18 +1,42 @@
-//! Who is in the room, as the users panel shows it: sorted case-insensitively, kept in step with
-//! JOIN/PART/NICK as they arrive and replaced by each `USERS` reply.
+//! Who is in the room, as the users panel shows it: sorted case-insensitively by spelling, kept
+//! in step with JOIN/PART/NICK as they arrive and replaced by each `USERS` reply.
 //!
-//! Each member's comparison key is computed once, when it arrives, and the list stays sorted by
-//! it: a join, a departure or a rename is a binary search, not a sort that folds every
-//! nickname again (a room of 100 000 members stays responsive).
+//! Each member's folded spelling (for order and completion) and identity key (for "is this the
+//! same person", by how the name looks) are computed once, when it arrives; the list stays
+//! sorted, so a join is a binary search, not a sort that folds every nickname again.
 
 use papo_protocol::{NickKey, Nickname};
+
+/// One member, with what is compared about it computed once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Member {
+    /// Lower-cased spelling: the panel's order and what Tab completes.
+    fold: String,
+    /// Identity: two nicknames with the same key are the same person.
+    key: NickKey,
+    nick: Nickname,
+}
+
+impl Member {
+    fn new(nick: &Nickname) -> Self {
+        Self {
+            fold: nick.as_str().to_lowercase(),
+            key: nick.key(),
+            nick: nick.clone(),
+        }
+    }
+
+    fn order(&self) -> (&str, &str) {
+        (&self.fold, self.nick.as_str())
+    }
+}
 
 /// The room's members.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Users {
-    /// Sorted by key, then spelling; one entry per key.
-    keys: Vec<NickKey>,
-    /// The nicknames, in the same order as `keys`.
+    /// Sorted by folded spelling, then spelling; one entry per identity.
+    members: Vec<Member>,
+    /// The nicknames, in the same order (what the panel draws).
     list: Vec<Nickname>,
 }
 
@@ -34,36 +58,36 @@ impl Users {
 
     /// Forgets everyone (disconnected).
     pub fn clear(&mut self) {
-        self.keys.clear();
+        self.members.clear();
         self.list.clear();
     }
 
-    /// Replaces the list with a `USERS` reply. A nickname listed twice (the same user however
-    /// spelled: a misbehaving server) is kept once.
+    /// Replaces the list with a `USERS` reply. A person listed twice (however spelled: a
+    /// misbehaving server) is kept once.
     pub fn set(&mut self, nicks: Vec<Nickname>) {
-        let mut pairs: Vec<(NickKey, Nickname)> = nicks.into_iter().map(|n| (n.key(), n)).collect();
-        pairs.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-        pairs.dedup_by(|later, first| later.0 == first.0);
-        (self.keys, self.list) = pairs.into_iter().unzip();
+        let mut members: Vec<Member> = nicks.iter().map(Member::new).collect();
+        members.sort_by(|a, b| a.order().cmp(&b.order()));
+        let mut seen = std::collections::HashSet::new();
+        members.retain(|m| seen.insert(m.key.clone()));
+        self.list = members.iter().map(|m| m.nick.clone()).collect();
+        self.members = members;
     }
 
-    /// Someone joined (replacing an entry for the same user, if any).
+    /// Someone joined (replacing an entry for the same person, if any).
     pub fn add(&mut self, nick: &Nickname) {
-        let key = nick.key();
-        match self.keys.binary_search(&key) {
-            Ok(i) => self.list[i] = nick.clone(),
-            Err(i) => {
-                self.keys.insert(i, key);
-                self.list.insert(i, nick.clone());
-            }
-        }
+        self.remove(nick);
+        let member = Member::new(nick);
+        let at = self.members.partition_point(|m| m.order() < member.order());
+        self.list.insert(at, nick.clone());
+        self.members.insert(at, member);
     }
 
     /// Someone left.
     pub fn remove(&mut self, nick: &Nickname) {
-        if let Ok(i) = self.keys.binary_search(&nick.key()) {
-            self.keys.remove(i);
-            self.list.remove(i);
+        let key = nick.key();
+        if let Some(at) = self.members.iter().position(|m| m.key == key) {
+            self.members.remove(at);
+            self.list.remove(at);
         }
     }
 
@@ -77,12 +101,11 @@ impl Users {
     pub fn completions(&self, prefix: &str, me: Option<&Nickname>) -> Vec<String> {
         let prefix = prefix.to_lowercase();
         let me = me.map(Nickname::key);
-        self.keys
+        self.members
             .iter()
-            .zip(&self.list)
-            .filter(|(key, _)| me.as_ref() != Some(*key))
-            .filter(|(key, _)| key.as_str().starts_with(&prefix))
-            .map(|(_, nick)| nick.as_str().to_owned())
+            .filter(|m| me.as_ref() != Some(&m.key))
+            .filter(|m| m.fold.starts_with(&prefix))
+            .map(|m| m.nick.as_str().to_owned())
             .collect()
     }
 }
@@ -110,6 +133,22 @@ mod tests {
             nick("Carla"),
         ]);
         assert_eq!(names(&users), ["ANA", "bob", "Carla"]);
+    }
+
+    #[test]
+    fn the_order_and_completion_follow_the_spelling_not_the_look() {
+        // The identity key folds look-alikes ("m" looks like "rn", "0" like "O"); the panel
+        // must still sort and complete by what is written.
+        let mut users = Users::default();
+        users.set(vec![
+            nick("paulo"),
+            nick("maria"),
+            nick("0tto"),
+            nick("ana0"),
+        ]);
+        assert_eq!(names(&users), ["0tto", "ana0", "maria", "paulo"]);
+        assert_eq!(users.completions("ma", None), ["maria"]);
+        assert!(users.completions("rn", None).is_empty());
     }
 
     #[test]
