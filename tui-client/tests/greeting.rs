@@ -117,39 +117,14 @@ fn while_reconnecting_silence_or_a_stranger_only_delays_the_next_try() {
     let mut app = new_app(80, 24);
     let conn = online(&mut app);
     net(&mut app, conn, NetEvent::Closed("caiu".into()));
-    // Tick the countdown until papo connects again.
-    let mut attempt = None;
-    for _ in 0..40 {
-        let timer = app
-            .timers()
-            .pending(TimerKind::Reconnect)
-            .expect("a reconnect is pending");
-        let fx = update(&mut app, Event::Tick(timer));
-        if !matches!(app.link, Link::Waiting { .. }) {
-            attempt = Some(connect_id(&fx));
-            break;
-        }
-    }
-    let conn = attempt.expect("papo connects again");
+    let conn = connect_id(&reconnect_attempt(&mut app));
     net(&mut app, conn, NetEvent::Connected);
     let fx = greeting_tick(&mut app);
     assert!(fx.contains(&Effect::Disconnect), "{fx:?}");
     assert!(matches!(app.link, Link::Waiting { .. }), "{:?}", app.link);
     assert!(app.dialog.is_none(), "an automatic attempt asks nothing");
     // The next attempt meets an SSH server: the same.
-    let mut next = None;
-    for _ in 0..40 {
-        let timer = app
-            .timers()
-            .pending(TimerKind::Reconnect)
-            .expect("a reconnect is pending");
-        let fx = update(&mut app, Event::Tick(timer));
-        if !matches!(app.link, Link::Waiting { .. }) {
-            next = Some(connect_id(&fx));
-            break;
-        }
-    }
-    let conn = next.expect("papo tries again");
+    let conn = connect_id(&reconnect_attempt(&mut app));
     net(&mut app, conn, NetEvent::Connected);
     let fx = net(&mut app, conn, NetEvent::Malformed("SSH-2.0-x".into()));
     assert!(fx.contains(&Effect::Disconnect), "{fx:?}");

@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use crossterm::event::KeyCode;
-use papo::app::{App, Effect, Event, Field, Focus, Link, NetEvent, TimerKind, Toggle, update};
+use papo::app::{App, Effect, Field, Focus, Link, NetEvent, TimerKind, Toggle};
 use papo_protocol::{ClientLine, Command, Secret};
 
 const FINGERPRINT: &str = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:\
@@ -27,21 +27,6 @@ fn fill_dialog(app: &mut App, password: &str, tls: bool, remember: bool) {
     if remember {
         press(app, KeyCode::Char(' '));
     }
-}
-
-/// Ticks the reconnect countdown until papo connects again; returns that tick's effects.
-fn tick_reconnect(app: &mut App) -> Vec<Effect> {
-    for _ in 0..40 {
-        let timer = app
-            .timers()
-            .pending(TimerKind::Reconnect)
-            .expect("a reconnect is pending");
-        let fx = update(app, Event::Tick(timer));
-        if !matches!(app.link, Link::Waiting { .. }) {
-            return fx;
-        }
-    }
-    panic!("no reconnect attempt after 40 ticks");
 }
 
 /// Whether an automatic reconnect is scheduled.
@@ -121,7 +106,7 @@ fn a_server_that_wants_a_password_gets_the_dialog_back_not_a_retry() {
     let conn = online(&mut app);
     // The server restarts with a password: the reconnect finds it locked.
     net(&mut app, conn, NetEvent::Closed("caiu".into()));
-    let fx = tick_reconnect(&mut app);
+    let fx = reconnect_attempt(&mut app);
     let conn = connect_id(&fx);
     net(&mut app, conn, NetEvent::Connected);
     let fx = line(&mut app, conn, "HELLO papo 2 e1 password :diga a senha");
@@ -202,7 +187,7 @@ fn a_changed_certificate_stops_reconnecting_and_says_so() {
     let mut app = new_app(60, 18);
     let conn = online(&mut app);
     net(&mut app, conn, NetEvent::Closed("caiu".into()));
-    let conn = connect_id(&tick_reconnect(&mut app));
+    let conn = connect_id(&reconnect_attempt(&mut app));
     net(
         &mut app,
         conn,

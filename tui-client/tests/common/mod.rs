@@ -206,3 +206,18 @@ pub fn assert_screen(terminal: &Terminal<TestBackend>, expected: &[&str]) {
         panic!("screen differs; actual:\n{}", listing.join("\n"));
     }
 }
+
+/// Ticks the reconnect countdown until papo connects again; returns that attempt's effects.
+pub fn reconnect_attempt(app: &mut App) -> Vec<Effect> {
+    for _ in 0..40 {
+        let timer = app
+            .timers()
+            .pending(app::TimerKind::Reconnect)
+            .expect("a reconnect is pending");
+        let fx = update(app, Event::Tick(timer));
+        if !matches!(app.link, app::Link::Waiting { .. }) {
+            return fx;
+        }
+    }
+    panic!("no reconnect attempt after 40 ticks");
+}
