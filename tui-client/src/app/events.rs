@@ -5,7 +5,7 @@
 use papo_protocol::{Nickname, ServerLine};
 
 use super::entry::{Entry, hhmm, mentions};
-use super::{App, Effect, Link, server};
+use super::{App, Effect, Link};
 
 /// The entry for a room event and whether it mentions you; `None` for any other line.
 pub(super) fn entry_for(app: &App, line: &ServerLine) -> Option<(Entry, bool)> {
@@ -82,15 +82,12 @@ pub(super) fn live(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
     let Some((entry, mention)) = entry_for(app, &line) else {
         return;
     };
-    let membership = match &line {
-        ServerLine::Joined { nick, .. } => {
-            app.users.add(nick);
-            true
-        }
-        ServerLine::Left { nick, .. } => {
-            app.users.remove(nick);
-            true
-        }
+    // The panel follows the events themselves: the server delivers a USERS reply in order
+    // with the events, so the last reply plus the events after it is the room exactly, and
+    // asking again on every change (megabytes per join in a big room) is not needed.
+    match &line {
+        ServerLine::Joined { nick, .. } => app.users.add(nick),
+        ServerLine::Left { nick, .. } => app.users.remove(nick),
         ServerLine::Renamed { old, new, .. } => {
             app.users.rename(old, new);
             let own = app.my_nick().is_some_and(|m| m.same_user(old));
@@ -100,12 +97,8 @@ pub(super) fn live(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
                 app.config.nick = new.to_string();
                 app.save_config(fx);
             }
-            true
         }
-        _ => false,
-    };
-    app.history.push(entry, mention);
-    if membership {
-        server::request_users(app, false, fx);
+        _ => {}
     }
+    app.history.push(entry, mention);
 }

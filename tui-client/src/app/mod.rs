@@ -233,8 +233,6 @@ pub struct App {
     next_conn: u64,
     /// One flag per `/USUARIOS` in flight: whether its reply is shown in the history.
     users_pending: VecDeque<bool>,
-    /// A membership change arrived while a request was in flight: ask again after it.
-    users_resync: bool,
     bye: Option<String>,
     /// The waits between automatic reconnects.
     backoff: Backoff,
@@ -280,7 +278,6 @@ impl App {
             config_unsaved: ConfigSave::Allowed,
             next_conn: 0,
             users_pending: VecDeque::new(),
-            users_resync: false,
             bye: None,
             backoff: Backoff::new(options.seed),
             session: Session::default(),

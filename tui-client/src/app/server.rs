@@ -56,7 +56,7 @@ pub(super) fn handle(app: &mut App, event: NetEvent, fx: &mut Vec<Effect>) {
                 return;
             }
             cap_text(&mut raw);
-            malformed(app, &raw, fx);
+            malformed(app, &raw);
             liveness::heard(app, fx);
         }
         NetEvent::Garbled(why) => {
@@ -100,7 +100,7 @@ fn cap_texts(line: &mut ServerLine) {
 /// A line the protocol crate could not parse. An `ERR` with a code this client does not know
 /// (a newer server) is still an error for the user: its text is shown. A broken `USERS` reply
 /// still answers the request in flight, so automatic refreshes go on.
-fn malformed(app: &mut App, raw: &str, fx: &mut Vec<Effect>) {
+fn malformed(app: &mut App, raw: &str) {
     if let Some(rest) = raw.strip_prefix("ERR ") {
         let text = rest.split_once(" :").map_or(rest, |(_, text)| text);
         app.error(text);
@@ -109,7 +109,6 @@ fn malformed(app: &mut App, raw: &str, fx: &mut Vec<Effect>) {
     app.notice(&format!("linha não reconhecida do servidor: {raw}"), true);
     if raw.starts_with("USERS ") {
         app.users_pending.pop_front();
-        resync_users(app, fx);
     }
 }
 
@@ -222,7 +221,6 @@ pub(super) fn closed(app: &mut App, why: String, fx: &mut Vec<Effect>) {
 pub(super) fn reset_session(app: &mut App) {
     app.users.clear();
     app.users_pending.clear();
-    app.users_resync = false;
     app.bye = None;
     session::end_connection(app);
     liveness::end_connection(app);
@@ -296,23 +294,10 @@ fn ask_password(app: &mut App, message: &str, fx: &mut Vec<Effect>) {
     stop_and_ask(app, Field::Password, message.to_owned(), fx);
 }
 
-/// Sends `/USUARIOS`. Automatic refreshes (`show == false`) are coalesced: while one is in
-/// flight, another is asked for only once its reply arrives.
+/// Sends `/USUARIOS`; `show` puts the answer in the history too.
 pub(super) fn request_users(app: &mut App, show: bool, fx: &mut Vec<Effect>) {
-    if !show && !app.users_pending.is_empty() {
-        app.users_resync = true;
-        return;
-    }
     app.users_pending.push_back(show);
     fx.push(Effect::Send(ClientLine::Command(Command::Users)));
-}
-
-/// After a reply: asks again if membership changed while requests were in flight.
-fn resync_users(app: &mut App, fx: &mut Vec<Effect>) {
-    if app.users_resync && app.users_pending.is_empty() {
-        app.users_resync = false;
-        request_users(app, false, fx);
-    }
 }
 
 fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
@@ -347,7 +332,6 @@ fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
                 app.notice(&list, false);
             }
             app.users.set(nicks);
-            resync_users(app, fx);
         }
         ServerLine::Help { text } => {
             // All of it in the history (the overlay shows only the commands papo does not know).
