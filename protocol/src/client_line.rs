@@ -312,6 +312,15 @@ fn parse_resume(args: &str, usage: &'static str) -> Result<Resume, ParseError> {
     })
 }
 
+/// Checks that `word` stays one argument: command arguments are split at any white space.
+fn check_word(word: &str) -> Result<(), crate::EncodeError> {
+    match word.chars().find(|c| c.is_whitespace()) {
+        Some(c) => Err(crate::EncodeError(c)),
+        None if word.is_empty() => Err(crate::EncodeError(' ')),
+        None => Ok(()),
+    }
+}
+
 impl ClientLine {
     /// Parses one line (without its terminator). Blank lines are `Ok(None)`: they are ignored.
     pub fn parse(line: &str) -> Result<Option<Self>, ParseError> {
@@ -363,7 +372,18 @@ impl ClientLine {
     }
 
     /// The line as sent on the wire, LF included. Text that starts with `/` is escaped as `//`.
+    /// Fails on a forbidden character, and on a one-word argument (a recipient, a `/RETOMAR`
+    /// field) that is not one word, which the server would read as something else.
     pub fn encode(&self) -> Result<String, crate::EncodeError> {
+        match self {
+            Self::Command(Command::Private { to, .. }) => check_word(to)?,
+            Self::Command(Command::Resume(r)) => {
+                check_word(&r.nick)?;
+                check_word(&r.epoch)?;
+                r.token.as_deref().map_or(Ok(()), check_word)?;
+            }
+            _ => {}
+        }
         let body = match self {
             Self::Text(text) if text.starts_with('/') => format!("/{text}"),
             Self::Text(text) => text.clone(),
@@ -641,5 +661,24 @@ mod tests {
                 usage: "/SENHA senha"
             })
         );
+    }
+
+    #[test]
+    fn one_word_arguments_that_are_not_one_word_are_refused() {
+        let private = ClientLine::Command(Command::Private {
+            to: "ana maria".into(),
+            text: "oi".into(),
+        });
+        assert_eq!(private.encode(), Err(crate::EncodeError(' ')));
+        let resume = |nick: &str| {
+            ClientLine::Command(Command::Resume(Resume {
+                nick: nick.into(),
+                epoch: "e1".into(),
+                after: EventId(3),
+                token: None,
+            }))
+        };
+        assert_eq!(resume("a b").encode(), Err(crate::EncodeError(' ')));
+        assert_eq!(resume("ana").encode().as_deref(), Ok("/RETOMAR ana e1 3\n"));
     }
 }

@@ -229,6 +229,21 @@ pub struct ServerLineError {
     pub why: &'static str,
 }
 
+/// Checks that `word` can be one field of a line.
+fn check_word(word: &str) -> Result<(), EncodeError> {
+    if word.is_empty() {
+        return Err(EncodeError(' '));
+    }
+    if word.starts_with(':') {
+        return Err(EncodeError(':'));
+    }
+    // Fields are separated by spaces only (a tab is an ordinary character of a field).
+    if word.contains(' ') {
+        return Err(EncodeError(' '));
+    }
+    Ok(())
+}
+
 /// Appends the LF after checking that `body` holds no line break or other control character.
 pub(crate) fn checked_line(mut body: String) -> Result<String, EncodeError> {
     if let Some(c) = body.chars().find(|&c| is_forbidden_char(c) || c == '\n') {
@@ -242,6 +257,7 @@ impl ServerLine {
     /// The line as sent on the wire, LF included. Fails if any text holds a character the
     /// protocol never relays (a line break above all): such text is refused, not truncated.
     pub fn encode(&self) -> Result<String, EncodeError> {
+        self.check_fields()?;
         let (mut body, trailing) = match self {
             Self::Replayed(event) if event.event_id().is_some() => {
                 let (mut head, trailing) = event.parts();
@@ -255,6 +271,18 @@ impl ServerLine {
             body.push_str(text);
         }
         checked_line(body)
+    }
+
+    /// The free-form single-word fields (an epoch, a token) must stay one word: a space would
+    /// split one field into two, a leading `:` would start the trailing text, and an empty one
+    /// would vanish. (Nicknames cannot hold either, by their rules.)
+    fn check_fields(&self) -> Result<(), EncodeError> {
+        let words = match self {
+            Self::Hello { epoch, .. } => [epoch.as_deref(), None],
+            Self::Welcome { token, .. } => [token.as_deref(), None],
+            _ => [None, None],
+        };
+        words.into_iter().flatten().try_for_each(check_word)
     }
 
     /// The fixed fields, and the trailing text for tags that carry one.
@@ -758,6 +786,28 @@ mod tests {
             text: "\x1b[2J".into(),
         };
         assert_eq!(line.encode(), Err(EncodeError('\x1b')));
+    }
+
+    #[test]
+    fn a_one_word_field_that_is_not_one_word_is_refused() {
+        // Noticed while fuzzing: such a field used to encode into a line that parsed back
+        // differently (an epoch "a b" came back as "a").
+        let hello = |epoch: &str| ServerLine::Hello {
+            version: 2,
+            epoch: Some(epoch.into()),
+            access: None,
+            text: "oi".into(),
+        };
+        assert_eq!(hello("a b").encode(), Err(EncodeError(' ')));
+        assert_eq!(hello(":x").encode(), Err(EncodeError(':')));
+        assert_eq!(hello("").encode(), Err(EncodeError(' ')));
+        let welcome = ServerLine::Welcome {
+            nick: nick("ana"),
+            token: Some("t k".into()),
+            text: String::new(),
+        };
+        assert_eq!(welcome.encode(), Err(EncodeError(' ')));
+        assert!(hello("e1").encode().is_ok());
     }
 
     #[test]
