@@ -385,11 +385,8 @@ impl ServerLine {
                 }
                 let version = c.number().ok_or_else(|| fail("bad version"))?;
                 let epoch = c.word().map(str::to_owned);
-                // The access field only follows an epoch.
-                let access = match epoch {
-                    Some(_) => c.word().and_then(Access::parse),
-                    None => None,
-                };
+                // Without an epoch the fields have ended, so there is no access word either.
+                let access = c.word().and_then(Access::parse);
                 Self::Hello {
                     version,
                     epoch,

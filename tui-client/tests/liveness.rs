@@ -196,15 +196,7 @@ fn a_stale_tick_after_reconnecting_does_nothing() {
 #[test]
 fn nothing_is_pinged_out_of_the_room() {
     let mut app = new_app(80, 24);
-    let fx = app::connect_now(
-        &mut app,
-        app::Server {
-            host: "127.0.0.1".into(),
-            port: 7667,
-            tls: false,
-        },
-        nick("ana"),
-    );
+    let fx = app::connect_now(&mut app, local_server(), nick("ana"));
     let c = connect_id(&fx);
     net(&mut app, c, NetEvent::Connected);
     assert!(

@@ -513,15 +513,7 @@ fn a_resume_with_nothing_new_says_so_and_gaps_are_noted() {
 #[test]
 fn a_first_join_shows_the_last_messages() {
     let mut app = new_app(80, 24);
-    let fx = papo::app::connect_now(
-        &mut app,
-        papo::app::Server {
-            host: "127.0.0.1".into(),
-            port: 7667,
-            tls: false,
-        },
-        nick("ana"),
-    );
+    let fx = papo::app::connect_now(&mut app, local_server(), nick("ana"));
     let c = connect_id(&fx);
     net(&mut app, c, NetEvent::Connected);
     assert_eq!(

@@ -124,12 +124,7 @@ pub const TOKEN: &str = "tok1";
 
 /// Connects as `me` and goes through the whole login; the room then holds `me` and `others`.
 pub fn online_as(app: &mut App, me: &str, others: &[&str]) -> ConnId {
-    let server = Server {
-        host: "127.0.0.1".into(),
-        port: 7667,
-        tls: false,
-    };
-    let fx = app::connect_now(app, server, nick(me));
+    let fx = app::connect_now(app, local_server(), nick(me));
     let conn = connect_id(&fx);
     net(app, conn, NetEvent::Connected);
     line(app, conn, HELLO);
@@ -220,4 +215,13 @@ pub fn reconnect_attempt(app: &mut App) -> Vec<Effect> {
         }
     }
     panic!("no reconnect attempt after 40 ticks");
+}
+
+/// The test server's address: 127.0.0.1:7667, plain TCP.
+pub fn local_server() -> Server {
+    Server {
+        host: "127.0.0.1".into(),
+        port: 7667,
+        tls: false,
+    }
 }
