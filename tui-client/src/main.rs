@@ -360,6 +360,9 @@ impl Loop {
                     self.timers.retain(|(t, _)| t.kind != timer.kind);
                     self.timers.push((timer, Instant::now() + after));
                 }
+                Effect::Bell => term::bell(),
+                Effect::Title(title) => term::set_title(&title),
+                Effect::MouseCapture(on) => term::mouse_capture(on),
                 Effect::SaveConfig(config) => {
                     if let Some(path) = &self.path
                         && let Err(e) = config.save(path)

@@ -64,3 +64,28 @@ fn install_panic_hook() {
         std::process::exit(PANIC_EXIT_CODE);
     }));
 }
+
+/// Rings the terminal's bell. Errors are ignored (the terminal may be gone).
+pub fn bell() {
+    let mut out = io::stdout();
+    let _ = out.write_all(b"\x07");
+    let _ = out.flush();
+}
+
+/// Sets the window title (tmux shows it as the pane title). Errors are ignored.
+pub fn set_title(title: &str) {
+    let _ = execute!(io::stdout(), crossterm::terminal::SetTitle(title));
+}
+
+/// Turns mouse reporting on (button presses and the wheel, SGR encoding, no motion) or off.
+/// Errors are ignored.
+pub fn mouse_capture(on: bool) {
+    let codes: &[u8] = if on {
+        b"\x1b[?1000h\x1b[?1006h"
+    } else {
+        b"\x1b[?1006l\x1b[?1000l"
+    };
+    let mut out = io::stdout();
+    let _ = out.write_all(codes);
+    let _ = out.flush();
+}

@@ -82,6 +82,10 @@ pub enum Event {
     /// The time asked for by an [`Effect::Timer`] has passed; which timer it was. A tick for a
     /// timer since replaced (a stale one) does nothing.
     Tick(Timer),
+    /// The terminal gained (`true`) or lost (`false`) the focus (focus reporting, DECSET 1004).
+    Focus(bool),
+    /// A mouse event (only while mouse capture is on).
+    Mouse(crossterm::event::MouseEvent),
 }
 
 /// What a connection reports.
@@ -162,6 +166,12 @@ pub enum Effect {
         /// How long from now.
         after: Duration,
     },
+    /// Ring the terminal's bell (a mention or a private message).
+    Bell,
+    /// Set the terminal's (and tmux's) window title.
+    Title(String),
+    /// Turn mouse reporting (clicks and the wheel, no motion) on or off.
+    MouseCapture(bool),
 }
 
 /// Where the time comes from.
@@ -437,6 +447,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
                 }
             }
         }
+        Event::Focus(_) | Event::Mouse(_) => {}
     }
     fx
 }
