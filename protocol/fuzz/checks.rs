@@ -281,8 +281,10 @@ pub fn server_line(data: &[u8]) {
 }
 
 /// A line of each tag that carries text, up to the `:` where the text begins.
-const TEXT_HEADS: [&str; 14] = [
+const TEXT_HEADS: [&str; 16] = [
     "HELLO papo 4294967295 9f3a password :",
+    "HELLO papo 2 9f3a open 18446744073709551615 4294967295 1 :",
+    "HELLO papo 2 9f3a password 4096 0 0 :",
     "WELCOME ana c0ffee :",
     "MSG 18446744073709551615 9999-12-31T23:59:59Z ana :",
     "MSG 1 1970-01-01T00:00:00Z ana hist :",
@@ -305,6 +307,20 @@ fn check_parsed(value: &ServerLine, line: &str) {
         assert_eq!(
             text, trailing,
             "{line:?} parsed as {value:?}: its text is not what follows the first \" :\""
+        );
+    }
+    if let ServerLine::Users {
+        count,
+        offset,
+        nicks,
+    } = value
+    {
+        // A part of a list never claims more names than the room holds.
+        assert!(
+            offset
+                .checked_add(nicks.len())
+                .is_some_and(|end| end <= *count),
+            "{line:?} parsed as {value:?}: more names than its count"
         );
     }
     round_trip(value, line);

@@ -19,6 +19,7 @@ mod nickname;
 mod server_line;
 mod text;
 mod time;
+mod users;
 
 pub use client_line::{
     COMMANDS, ClientLine, Command, CommandInfo, CommandKind, MAX_SECRET_CHARS, ParseError, Resume,
@@ -28,10 +29,12 @@ pub use client_line::{
 pub use codec::LineDecoder;
 pub use error_code::{ErrorCode, UnknownErrorCode};
 pub use framing::{Frame, LineSplitter, Split};
+pub use limits::{FloodAllowance, Limits};
 pub use nickname::{NickKey, Nickname, NicknameError};
 pub use server_line::{Access, EncodeError, EventId, LeaveKind, ServerLine, ServerLineError};
 pub use text::{TextError, check_text, is_forbidden_char};
 pub use time::{Timestamp, TimestampError};
+pub use users::users_reply;
 
 /// The protocol version announced in the server's greeting (`HELLO papo 2 <epoch> :…`).
 /// Version 2 adds replayed history, catch-up by id and resumable sessions; a version 1 client

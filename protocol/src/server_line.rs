@@ -6,6 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::error_code::ErrorCode;
+use crate::limits::{FloodAllowance, Limits};
 use crate::nickname::Nickname;
 use crate::text::is_forbidden_char;
 use crate::time::Timestamp;
@@ -71,8 +72,9 @@ impl Access {
 /// One line from the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerLine {
-    /// `HELLO papo <version> <epoch> <access> :<text>`: the greeting; the client should send
-    /// its nickname (after `/SENHA` when `access` is `password`).
+    /// `HELLO papo <version> <epoch> <access> <max_line_bytes> <flood_burst>
+    /// <flood_per_second> :<text>`: the greeting; the client should send its nickname (after
+    /// `/SENHA` when `access` is `password`).
     Hello {
         /// The protocol version ([`crate::PROTOCOL_VERSION`]).
         version: u32,
@@ -82,6 +84,10 @@ pub enum ServerLine {
         /// Whether joining needs the room's password (`None` from a server that does not say,
         /// which is open, or an unknown word; always `None` without an epoch).
         access: Option<Access>,
+        /// What the server allows each member (`None` from a server that does not say, which
+        /// uses the documented defaults, [`Limits::default`]; always `None` without an access
+        /// word, after which the fields have ended).
+        limits: Option<Limits>,
         /// A greeting for people.
         text: String,
     },
@@ -162,9 +168,16 @@ pub enum ServerLine {
         /// The new one.
         new: Nickname,
     },
-    /// `USERS <count> :<nick> <nick> …`: who is in the room, sorted case-insensitively.
+    /// `USERS <count> [<offset>] :<nick> <nick> …`: who is in the room, sorted
+    /// case-insensitively. A list too long for one line comes in parts sent back to back, each
+    /// with the `offset` field (how many names the parts before it held); a complete list in
+    /// one line has no `offset` (see [`crate::users_reply`]).
     Users {
-        /// The nicknames.
+        /// How many people are in the room (the whole list, in every part).
+        count: usize,
+        /// How many names came in the parts before this one (0 for the first).
+        offset: usize,
+        /// The names in this line.
         nicks: Vec<Nickname>,
     },
     /// `HELP :<text>`: one line of the command list.
@@ -293,14 +306,27 @@ impl ServerLine {
                 version,
                 epoch,
                 access,
+                limits,
                 text,
-            } => match (epoch, access) {
-                (Some(epoch), Some(access)) => (
+            } => match (epoch, access, limits) {
+                (Some(epoch), Some(access), Some(limits)) => {
+                    let (burst, per_second) =
+                        limits.flood.map_or((0, 0), |f| (f.burst, f.per_second));
+                    let max = limits.max_line_bytes;
+                    (
+                        format!(
+                            "HELLO papo {version} {epoch} {} {max} {burst} {per_second}",
+                            access.as_str()
+                        ),
+                        Some(text),
+                    )
+                }
+                (Some(epoch), Some(access), None) => (
                     format!("HELLO papo {version} {epoch} {}", access.as_str()),
                     Some(text),
                 ),
-                (Some(epoch), None) => (format!("HELLO papo {version} {epoch}"), Some(text)),
-                (None, _) => (format!("HELLO papo {version}"), Some(text)),
+                (Some(epoch), None, _) => (format!("HELLO papo {version} {epoch}"), Some(text)),
+                (None, _, _) => (format!("HELLO papo {version}"), Some(text)),
             },
             Welcome { nick, token, text } => match token {
                 Some(token) => (format!("WELCOME {nick} {token}"), Some(text)),
@@ -337,9 +363,19 @@ impl ServerLine {
                 Some(reason),
             ),
             Renamed { id, time, old, new } => (format!("NICK {id} {time} {old} {new}"), None),
-            Users { nicks } => {
+            Users {
+                count,
+                offset,
+                nicks,
+            } => {
                 let names: Vec<&str> = nicks.iter().map(Nickname::as_str).collect();
-                (format!("USERS {} :{}", nicks.len(), names.join(" ")), None)
+                // A whole list in one line keeps the version 2 form, which every client reads.
+                let head = if *offset == 0 && nicks.len() == *count {
+                    format!("USERS {count}")
+                } else {
+                    format!("USERS {count} {offset}")
+                };
+                (format!("{head} :{}", names.join(" ")), None)
             }
             Help { text } => ("HELP".to_owned(), Some(text)),
             Error { code, text } => (format!("ERR {code}"), Some(text)),
@@ -385,12 +421,15 @@ impl ServerLine {
                 }
                 let version = c.number().ok_or_else(|| fail("bad version"))?;
                 let epoch = c.word().map(str::to_owned);
-                // Without an epoch the fields have ended, so there is no access word either.
+                // Without an epoch the fields have ended, so there is no access word either;
+                // the limits follow a known access word (a line that encodes back the same).
                 let access = c.word().and_then(Access::parse);
+                let limits = access.and_then(|_| c.limits());
                 Self::Hello {
                     version,
                     epoch,
                     access,
+                    limits,
                     text: c.trailing(),
                 }
             }
@@ -448,16 +487,35 @@ impl ServerLine {
             }
             "USERS" => {
                 let count: usize = c.number().ok_or_else(|| fail("bad count"))?;
+                // The offset, when present, is the first field after the count.
+                let offset = match c.word() {
+                    None => None,
+                    Some(w) if w.bytes().all(|b| b.is_ascii_digit()) => {
+                        Some(w.parse::<usize>().map_err(|_| fail("bad offset"))?)
+                    }
+                    Some(_) => return Err(fail("bad offset")),
+                };
                 let nicks = c
                     .trailing()
                     .split_whitespace()
                     .map(Nickname::parse)
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(|_| fail("bad nickname in list"))?;
-                if nicks.len() != count {
+                let fits = match offset {
+                    // Without an offset the line is the whole list.
+                    None => nicks.len() == count,
+                    Some(offset) => offset
+                        .checked_add(nicks.len())
+                        .is_some_and(|end| end <= count),
+                };
+                if !fits {
                     return Err(fail("count does not match the list"));
                 }
-                Self::Users { nicks }
+                Self::Users {
+                    count,
+                    offset: offset.unwrap_or(0),
+                    nicks,
+                }
             }
             "HELP" => Self::Help { text: c.trailing() },
             "ERR" => Self::Error {
@@ -537,6 +595,20 @@ impl<'a> Cursor<'a> {
             .and_then(|w| Nickname::parse(w).ok().filter(|n| n.as_str() == w))
     }
 
+    /// `HELLO`'s `<max_line_bytes> <flood_burst> <flood_per_second>`: all three numbers, or
+    /// `None` (an older server, or fields this version cannot read). A zero burst or rate means
+    /// flood control is off.
+    fn limits(&mut self) -> Option<Limits> {
+        let max_line_bytes = self.number()?;
+        let burst: u32 = self.number()?;
+        let per_second: u32 = self.number()?;
+        let flood = (burst > 0 && per_second > 0).then_some(FloodAllowance { burst, per_second });
+        Some(Limits {
+            max_line_bytes,
+            flood,
+        })
+    }
+
     fn leave_kind(&mut self) -> Option<LeaveKind> {
         match self.word()? {
             "quit" => Some(LeaveKind::Quit),
@@ -577,6 +649,7 @@ mod tests {
                     version: 1,
                     epoch: None,
                     access: None,
+                    limits: None,
                     text: "bem-vindo: envie seu apelido".into(),
                 },
                 "HELLO papo 1 :bem-vindo: envie seu apelido",
@@ -586,6 +659,7 @@ mod tests {
                     version: 2,
                     epoch: Some("9f3a0c".into()),
                     access: None,
+                    limits: None,
                     text: "bem-vindo".into(),
                 },
                 "HELLO papo 2 9f3a0c :bem-vindo",
@@ -595,6 +669,7 @@ mod tests {
                     version: 2,
                     epoch: Some("9f3a0c".into()),
                     access: Some(Access::Password),
+                    limits: None,
                     text: "envie /SENHA".into(),
                 },
                 "HELLO papo 2 9f3a0c password :envie /SENHA",
@@ -604,9 +679,39 @@ mod tests {
                     version: 2,
                     epoch: Some("9f3a0c".into()),
                     access: Some(Access::Open),
+                    limits: None,
                     text: "bem-vindo".into(),
                 },
                 "HELLO papo 2 9f3a0c open :bem-vindo",
+            ),
+            (
+                ServerLine::Hello {
+                    version: 2,
+                    epoch: Some("9f3a0c".into()),
+                    access: Some(Access::Open),
+                    limits: Some(Limits {
+                        max_line_bytes: 4096,
+                        flood: Some(FloodAllowance {
+                            burst: 25,
+                            per_second: 5,
+                        }),
+                    }),
+                    text: "bem-vindo".into(),
+                },
+                "HELLO papo 2 9f3a0c open 4096 25 5 :bem-vindo",
+            ),
+            (
+                ServerLine::Hello {
+                    version: 2,
+                    epoch: Some("9f3a0c".into()),
+                    access: Some(Access::Password),
+                    limits: Some(Limits {
+                        max_line_bytes: 512,
+                        flood: None,
+                    }),
+                    text: "envie /SENHA".into(),
+                },
+                "HELLO papo 2 9f3a0c password 512 0 0 :envie /SENHA",
             ),
             (
                 ServerLine::Welcome {
@@ -738,11 +843,36 @@ mod tests {
             ),
             (
                 ServerLine::Users {
+                    count: 2,
+                    offset: 0,
                     nicks: vec![nick("ana"), nick("Bob")],
                 },
                 "USERS 2 :ana Bob",
             ),
-            (ServerLine::Users { nicks: vec![] }, "USERS 0 :"),
+            (
+                ServerLine::Users {
+                    count: 0,
+                    offset: 0,
+                    nicks: vec![],
+                },
+                "USERS 0 :",
+            ),
+            (
+                ServerLine::Users {
+                    count: 5,
+                    offset: 0,
+                    nicks: vec![nick("ana"), nick("Bob")],
+                },
+                "USERS 5 0 :ana Bob",
+            ),
+            (
+                ServerLine::Users {
+                    count: 5,
+                    offset: 2,
+                    nicks: vec![nick("carla"), nick("davi"), nick("eva")],
+                },
+                "USERS 5 2 :carla davi eva",
+            ),
             (
                 ServerLine::Help {
                     text: "/AJUDA — esta lista".into(),
@@ -793,6 +923,7 @@ mod tests {
             version: 2,
             epoch: Some(epoch.into()),
             access: None,
+            limits: None,
             text: "oi".into(),
         };
         assert_eq!(hello("a b").encode(), Err(EncodeError(' ')));
@@ -819,6 +950,7 @@ mod tests {
                 version: 2,
                 epoch: Some("e1".into()),
                 access: Some(Access::Password),
+                limits: None,
                 text: "oi".into(),
             }
         );
@@ -846,6 +978,9 @@ mod tests {
             "PART 1 2026-11-29T23:30:10Z ana gone :x",
             "USERS 3 :ana bob",
             "USERS 1 :a:b",
+            "USERS 3 2 :ana bob",
+            "USERS 3 x :ana",
+            "USERS 3 18446744073709551615 :ana",
             "ERR WHATEVER :x",
         ] {
             let err = ServerLine::parse(bad).expect_err(bad);
@@ -867,6 +1002,40 @@ mod tests {
             ServerLine::parse("JOIN 1 2026-11-29T23:30:10Z bob x"),
             ServerLine::parse("JOIN 1 2026-11-29T23:30:10Z bob")
         );
+    }
+
+    #[test]
+    fn hello_limits_need_all_three_numbers_after_an_access_word() {
+        let limits = |raw: &str| match ServerLine::parse(raw) {
+            Ok(ServerLine::Hello { limits, .. }) => limits,
+            other => panic!("{raw:?} gave {other:?}"),
+        };
+        // An older server: the client falls back to the documented defaults.
+        assert_eq!(limits("HELLO papo 2 e1 open :oi"), None);
+        assert_eq!(limits("HELLO papo 2 e1 :oi"), None);
+        assert_eq!(limits("HELLO papo 2 e1 open 4096 25 :oi"), None);
+        assert_eq!(limits("HELLO papo 2 e1 open 4096 x 5 :oi"), None);
+        // No access word the client knows: the fields after it cannot be placed.
+        assert_eq!(limits("HELLO papo 2 e1 guests 4096 25 5 :oi"), None);
+        // Either number zero turns flood control off.
+        let off = Some(Limits {
+            max_line_bytes: 300,
+            flood: None,
+        });
+        assert_eq!(limits("HELLO papo 2 e1 open 300 0 5 :oi"), off);
+        assert_eq!(limits("HELLO papo 2 e1 open 300 25 0 :oi"), off);
+        // A later version's fields after these are ignored.
+        assert_eq!(
+            limits("HELLO papo 2 e1 open 300 25 5 x=1 :oi"),
+            Some(Limits {
+                max_line_bytes: 300,
+                flood: Some(FloodAllowance {
+                    burst: 25,
+                    per_second: 5
+                }),
+            })
+        );
+        assert_eq!(Limits::default().max_line_bytes, 4096);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use papo_protocol::limits::DEFAULT_MAX_LINE_BYTES;
+use papo_protocol::{FloodAllowance, Limits};
 
 use crate::flood::FloodConfig;
 use crate::log::{LogConfig, Storage};
@@ -120,6 +121,18 @@ impl Default for Config {
 }
 
 impl Config {
+    /// What `HELLO` announces to each connection: the line limit and the flood allowance, as
+    /// the limiter applies them (it counts a zero burst or rate as one).
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_line_bytes: self.max_line_bytes,
+            flood: self.flood.map(|f| FloodAllowance {
+                burst: f.burst.max(1),
+                per_second: f.per_second.max(1),
+            }),
+        }
+    }
+
     /// Checks that the limits work together. `papo-server` refuses to start otherwise.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let needed = 2 * (self.max_line_bytes + LINE_OVERHEAD);

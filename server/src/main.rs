@@ -179,7 +179,7 @@ async fn main() -> ExitCode {
         .with_writer(stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    let cli = papo_protocol::cli::in_portuguese(Cli::command()).get_matches();
+    let cli = papo_protocol::cli::matches(papo_protocol::cli::in_portuguese(Cli::command()));
     let cli = match Cli::from_arg_matches(&cli) {
         Ok(cli) => cli,
         Err(err) => err.exit(),

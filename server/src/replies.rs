@@ -2,13 +2,13 @@
 
 use papo_protocol::limits::MAX_NICK_CHARS;
 use papo_protocol::{
-    Access, COMMANDS, ErrorCode, Nickname, NicknameError, PROTOCOL_VERSION, ParseError, ServerLine,
-    TextError,
+    Access, COMMANDS, ErrorCode, Limits, Nickname, NicknameError, PROTOCOL_VERSION, ParseError,
+    ServerLine, TextError,
 };
 
 /// The greeting sent on connect; `epoch` names the room log, `access` says whether a
-/// password comes first.
-pub fn hello(epoch: &str, access: Access) -> ServerLine {
+/// password comes first, `limits` what each member may send (so a client can stay inside them).
+pub fn hello(epoch: &str, access: Access, limits: Limits) -> ServerLine {
     let text = match access {
         Access::Open => format!(
             "bem-vindo ao papo! envie seu apelido (até {MAX_NICK_CHARS} letras, dígitos, _ - .)"
@@ -22,6 +22,7 @@ pub fn hello(epoch: &str, access: Access) -> ServerLine {
         version: PROTOCOL_VERSION,
         epoch: Some(epoch.to_owned()),
         access: Some(access),
+        limits: Some(limits),
         text,
     }
 }

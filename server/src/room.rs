@@ -317,11 +317,19 @@ impl Room {
         }
     }
 
-    /// The `USERS` line: every nickname, sorted case-insensitively.
+    /// The `USERS` reply: every nickname, sorted case-insensitively, as one complete list. The
+    /// hub encodes it within the line limit ([`papo_protocol::users_reply`]), in parts when it
+    /// does not fit in one line.
     pub fn users(&self) -> ServerLine {
         let mut nicks: Vec<Nickname> = self.members.values().cloned().collect();
-        nicks.sort_by_cached_key(Nickname::key);
-        ServerLine::Users { nicks }
+        // By lower-cased spelling, as documented and as clients show it (the identity key
+        // folds look-alikes, "0" to "o", which is no order for people).
+        nicks.sort_by_cached_key(|n| (n.as_str().to_lowercase(), n.as_str().to_owned()));
+        ServerLine::Users {
+            count: nicks.len(),
+            offset: 0,
+            nicks,
+        }
     }
 
     /// Removes `who` from the room and tells everyone left. Does nothing (and returns nothing)

@@ -119,10 +119,25 @@ fn users_reach_only_the_requester_sorted_case_insensitively() {
         [Delivery {
             to: Recipients::One(CID),
             line: ServerLine::Users {
+                count: 3,
+                offset: 0,
                 nicks: vec![nick("Ana"), nick("bob"), nick("carla")]
             }
         }]
     );
+}
+
+#[test]
+fn users_are_sorted_by_spelling_not_by_look() {
+    // The identity key folds look-alikes ("0" reads as "o"): no order for people.
+    let mut room = Room::new();
+    for (id, name) in [(ANA, "paulo"), (BOB, "0tto"), (CID, "Maria")] {
+        room.handle(id, text(name), NOW);
+    }
+    let ServerLine::Users { nicks, .. } = room.users() else {
+        panic!("a USERS line");
+    };
+    assert_eq!(nicks, [nick("0tto"), nick("Maria"), nick("paulo")]);
 }
 
 #[test]
@@ -278,7 +293,7 @@ fn before_joining_only_nickname_help_users_and_quit_work() {
     }
     let users = room.handle(stranger, command(Command::Users), NOW);
     assert!(
-        matches!(&users.deliveries[..], [Delivery { line: ServerLine::Users { nicks }, .. }] if nicks.len() == 3)
+        matches!(&users.deliveries[..], [Delivery { line: ServerLine::Users { nicks, .. }, .. }] if nicks.len() == 3)
     );
     let quit = room.handle(
         stranger,

@@ -100,7 +100,7 @@ async fn a_password_file_and_a_certificate_lock_the_room_and_open_the_tls_port()
     );
     let mut nc = Client::connect(server.addr).await;
     let hello = nc.recv_raw().await;
-    assert!(hello.contains(" password :"), "{hello}");
+    assert!(hello.contains(" password 4096 25 5 :"), "{hello}");
     nc.send_raw(b"ana\n").await;
     assert!(nc.recv_raw().await.starts_with("ERR PASSWORD_REQUIRED :"));
     nc.send_raw(b"/senha segredo\nana\n").await;

@@ -126,7 +126,7 @@ async fn a_full_server_says_so_and_closes_until_a_slot_frees() {
     let mut fifth = server.connect().await;
     fifth.expect_hello().await;
     fifth.send("/USUARIOS").await;
-    assert!(matches!(fifth.recv().await, ServerLine::Users { nicks } if nicks.len() == 1));
+    assert!(matches!(fifth.recv().await, ServerLine::Users { nicks, .. } if nicks.len() == 1));
 
     let mut sixth = timeout(WAIT, server.connect())
         .await

@@ -22,6 +22,8 @@ pub const DEFAULT_TLS_PORT: u16 = 7668;
 pub const DEFAULT_HISTORY_LINES: usize = 10_000;
 /// The fewest history entries a config may ask for.
 pub const MIN_HISTORY_LINES: usize = 100;
+/// Default most MiB of history kept.
+pub const DEFAULT_HISTORY_MIB: usize = 32;
 /// The nickname offered when `$USER` is not a valid one.
 pub const FALLBACK_NICK: &str = "visitante";
 
@@ -46,6 +48,17 @@ pub struct Config {
     /// The room's password, kept only when the user ticked "lembrar a senha".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
+    /// Most MiB of history kept (at least 1); with `history_lines`, whichever is reached first
+    /// drops the oldest entries.
+    pub history_mib: usize,
+    /// Ring the terminal's bell on a mention or a private message.
+    pub bell: bool,
+    /// Capture the mouse (the wheel scrolls the history; Shift+drag still selects text in most
+    /// terminals); the key F7 toggles it.
+    pub mouse: bool,
+    /// Hide joins and leaves of people who have not spoken in the last 10 minutes
+    /// (WeeChat's smart filter).
+    pub smart_filter: bool,
 }
 
 impl Default for Config {
@@ -58,6 +71,10 @@ impl Default for Config {
             tls: false,
             ca: None,
             password: None,
+            history_mib: DEFAULT_HISTORY_MIB,
+            bell: true,
+            mouse: true,
+            smart_filter: false,
         }
     }
 }
@@ -128,6 +145,7 @@ impl Config {
     pub fn parse(text: &str) -> Result<Self, toml::de::Error> {
         let mut config: Self = toml::from_str(text)?;
         config.history_lines = config.history_lines.max(MIN_HISTORY_LINES);
+        config.history_mib = config.history_mib.clamp(1, 64 * 1024);
         Ok(config)
     }
 
@@ -174,6 +192,10 @@ mod tests {
             tls: true,
             ca: Some("/etc/papo/ca.pem".into()),
             password: Some("abre-te sésamo".into()),
+            history_mib: 8,
+            bell: false,
+            mouse: false,
+            smart_filter: true,
         };
         config.save(&path).expect("saved");
         assert_eq!(Config::load(&path).expect("loaded"), config);

@@ -6,8 +6,8 @@
 //! binary performs, and [`ui::view`]
 //! draws the model without changing it. [`keys`] is the one key table behind key handling, the
 //! help overlay and the status-bar hints. [`net`] owns the connection (TCP, or TLS through
-//! [`tls`]), [`config`] the config file and [`sanitize`] the single place where text from the
-//! network is made safe to draw.
+//! [`tls`]), [`config`] the config file, [`sanitize`] the single place where text from the
+//! network is made safe to draw, and [`tty`] reads the terminal's input (crossterm only draws).
 
 #![warn(missing_docs)]
 
@@ -20,5 +20,6 @@ pub mod sanitize;
 pub mod term;
 pub mod theme;
 pub mod tls;
+pub mod tty;
 pub mod ui;
 pub mod wrap;

@@ -1,20 +1,21 @@
 //! `papo`: the full-screen terminal chat client. Sets up the terminal, then runs one loop where
-//! terminal events, the connection's events, signals, the app's timers and the quit deadline meet
-//! in a single `tokio::select!`; it draws once per burst of events and performs the effects
-//! `update` returns.
+//! the terminal's input (bytes from [`papo::tty::reader`], parsed by [`papo::tty::parser`]), the
+//! connection's events, signals, the app's timers and the quit deadline meet in a single
+//! `tokio::select!`; it performs the effects `update` returns and draws at most once a frame.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{CommandFactory, FromArgMatches, Parser};
-use crossterm::event::{Event as TermEvent, EventStream};
-use futures::StreamExt;
+use crossterm::event::Event as TermEvent;
 use papo::app::{self, App, Clock, Effect, Event, Options, Server, Timer, Zone, update};
 use papo::config::{self, Config, DEFAULT_PORT, DEFAULT_TLS_PORT};
 use papo::net::Connection;
 use papo::theme::Theme;
 use papo::tls::{self, TlsSettings};
+use papo::tty::parser::Parser as InputParser;
+use papo::tty::reader;
 use papo::{term, ui};
 use papo_protocol::Nickname;
 use tokio::signal::unix::{SignalKind, signal};
@@ -23,8 +24,11 @@ use tokio::time::Instant;
 
 /// How long `/SAIR` waits for the server's `BYE` and close before leaving anyway.
 const QUIT_GRACE: Duration = Duration::from_secs(1);
-/// Events handled before a draw is forced, so a flood of lines cannot freeze the screen.
-const MAX_EVENTS_PER_DRAW: usize = 256;
+/// The shortest time between two draws (about 60 a second). While events keep coming the
+/// screen is drawn once a frame, so a burst of thousands of keys or a flood of lines costs a
+/// few draws, not one per event, and can never freeze the screen; when they stop, what
+/// changed is drawn at once, or at the end of the frame if one was just drawn.
+const FRAME: Duration = Duration::from_millis(16);
 
 /// papo — cliente de bate-papo de terminal em tela cheia.
 ///
@@ -82,7 +86,7 @@ fn parse_nick(raw: &str) -> Result<Nickname, String> {
 }
 
 fn main() -> anyhow::Result<()> {
-    let matches = papo_protocol::cli::in_portuguese(Cli::command()).get_matches();
+    let matches = papo_protocol::cli::matches(papo_protocol::cli::in_portuguese(Cli::command()));
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(err) => err.exit(),
@@ -124,7 +128,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         ca: cli.ca.clone().or_else(|| app.config.ca.clone()),
         known_hosts: tls::known_hosts_path(path.as_deref()),
     };
-    let first = initial_effects(&mut app, cli);
+    // Mouse capture and the title first, then connecting if the command line asks.
+    let mut first = app::initial_effects(&mut app);
+    first.extend(initial_effects(&mut app, cli));
     let mut looper = Loop {
         tls,
         path,
@@ -133,6 +139,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         timers: Vec::new(),
         terminal_gone: false,
         events: mpsc::channel(1024),
+        size: (size.width, size.height),
     };
     let result = looper.run(&mut app, &mut terminal, first).await;
     drop(terminal);
@@ -204,6 +211,8 @@ struct Loop {
     timers: Vec<(Timer, Instant)>,
     terminal_gone: bool,
     events: (mpsc::Sender<Event>, mpsc::Receiver<Event>),
+    /// The terminal's size as the app last heard it.
+    size: (u16, u16),
 }
 
 enum Flow {
@@ -221,67 +230,122 @@ impl Loop {
         if let Flow::Quit = self.perform(app, first) {
             return Ok(());
         }
-        let mut input = EventStream::new();
+        let mut input = reader::spawn().context("não foi possível ler o terminal")?;
+        let mut parser = InputParser::new();
         let mut sigterm = signal(SignalKind::terminate())?;
         let mut sighup = signal(SignalKind::hangup())?;
         let mut sigint = signal(SignalKind::interrupt())?;
+        let mut sigwinch = signal(SignalKind::window_change())?;
         let mut dirty = true;
-        let mut since_draw = 0;
+        // The size may have changed: asked (one ioctl) before the next draw or input event.
+        let mut check_size = false;
+        let mut next_frame = Instant::now();
         loop {
+            let now = Instant::now();
             // Checked before anything else: a server flooding the event channel must not keep
             // papo from leaving once the `/SAIR` grace is over.
-            if self.quit_deadline.is_some_and(|d| Instant::now() >= d) {
+            if self.quit_deadline.is_some_and(|d| now >= d) {
                 return Ok(());
             }
-            let deadline = self.quit_deadline.unwrap_or_else(Instant::now);
+            // Checked on every turn, not only when nothing else is ready, so a flood of
+            // events still gets a frame drawn every FRAME.
+            if dirty && now >= next_frame {
+                if std::mem::take(&mut check_size)
+                    && let Flow::Quit = self.resize(app)
+                {
+                    return Ok(());
+                }
+                self.draw(app, terminal);
+                dirty = false;
+                next_frame = Instant::now() + FRAME;
+            }
+            // The keys of a read are handled one a turn, with the checks above between them.
+            if let Some(event) = parser.next_event() {
+                // Input after a resize is read at the new size (a click, a wheel turn), even
+                // if the read won the race with SIGWINCH.
+                if std::mem::take(&mut check_size)
+                    && let Flow::Quit = self.resize(app)
+                {
+                    return Ok(());
+                }
+                if let Flow::Quit = self.handle(app, from_terminal(event)) {
+                    return Ok(());
+                }
+                dirty = true;
+                continue;
+            }
+            let deadline = self.quit_deadline.unwrap_or(now);
             // Only the soonest timer is waited for; the others stay in the list.
             let next = self.timers.iter().min_by_key(|(_, at)| *at).copied();
-            let timer_at = next.map_or_else(Instant::now, |(_, at)| at);
+            let timer_at = next.map_or(now, |(_, at)| at);
+            let unfinished = parser.deadline();
+            let unfinished_at = unfinished.map_or(now, Instant::from_std);
+            // Signals come first: they are rare, and a flood of input or lines must not hide
+            // them.
             let event = tokio::select! {
                 biased;
                 () = tokio::time::sleep_until(deadline), if self.quit_deadline.is_some() => return Ok(()),
-                term_event = input.next(), if !self.terminal_gone => match term_event {
-                    Some(Ok(TermEvent::Key(key))) => Some(Event::Key(key)),
-                    Some(Ok(TermEvent::Paste(text))) => Some(Event::Paste(text)),
-                    Some(Ok(TermEvent::Resize(width, height))) => Some(Event::Resize { width, height }),
-                    Some(Ok(_)) => None,
-                    Some(Err(_)) | None => {
-                        self.terminal_gone = true;
-                        Some(Event::Terminate)
-                    }
-                },
-                Some(event) = self.events.1.recv() => Some(event),
                 _ = sigterm.recv() => Some(Event::Terminate),
                 _ = sigint.recv() => Some(Event::Terminate),
                 _ = sighup.recv() => {
                     self.terminal_gone = true;
                     Some(Event::Terminate)
                 }
+                // Several resizes before a draw or a key make one `Resize`, with the size then.
+                _ = sigwinch.recv() => {
+                    check_size = true;
+                    dirty = true;
+                    None
+                }
+                chunk = input.recv(), if !self.terminal_gone => match chunk {
+                    Some(chunk) => {
+                        parser.feed(std::time::Instant::now(), &chunk.bytes, chunk.more);
+                        check_size = true;
+                        None
+                    }
+                    None => {
+                        self.terminal_gone = true;
+                        Some(Event::Terminate)
+                    }
+                },
+                Some(event) = self.events.1.recv() => Some(event),
                 () = tokio::time::sleep_until(timer_at), if next.is_some() => {
                     let fired = next.map(|(timer, _)| timer);
                     self.timers.retain(|(timer, _)| Some(*timer) != fired);
                     fired.map(Event::Tick)
                 }
-                () = std::future::ready(()), if dirty => {
-                    self.draw(app, terminal);
-                    dirty = false;
-                    since_draw = 0;
+                // A paste without its end marker, an unfinished escape sequence: given up.
+                () = tokio::time::sleep_until(unfinished_at), if unfinished.is_some() => {
+                    parser.handle_timeout(std::time::Instant::now());
                     None
                 }
+                // Nothing else to do until the frame is due: the top of the loop draws.
+                () = tokio::time::sleep_until(next_frame), if dirty => None,
             };
             let Some(event) = event else { continue };
-            let effects = update(app, event);
-            if let Flow::Quit = self.perform(app, effects) {
+            if let Flow::Quit = self.handle(app, event) {
                 return Ok(());
             }
             dirty = true;
-            since_draw += 1;
-            if since_draw >= MAX_EVENTS_PER_DRAW {
-                self.draw(app, terminal);
-                dirty = false;
-                since_draw = 0;
-            }
         }
+    }
+
+    /// Hands `event` to the app and performs what it asks for.
+    fn handle(&mut self, app: &mut App, event: Event) -> Flow {
+        let effects = update(app, event);
+        self.perform(app, effects)
+    }
+
+    /// Tells the app the terminal's size if it changed since it last heard.
+    fn resize(&mut self, app: &mut App) -> Flow {
+        let Ok((width, height)) = crossterm::terminal::size() else {
+            return Flow::Continue;
+        };
+        if (width, height) == self.size {
+            return Flow::Continue;
+        }
+        self.size = (width, height);
+        self.handle(app, Event::Resize { width, height })
     }
 
     fn draw(&mut self, app: &mut App, terminal: &mut term::Tui) {
@@ -373,5 +437,18 @@ impl Loop {
             }
         }
         Flow::Continue
+    }
+}
+
+/// The app's event for a terminal event. The parser never makes `Resize` (sizes come from
+/// SIGWINCH), but it maps all the same.
+fn from_terminal(event: TermEvent) -> Event {
+    match event {
+        TermEvent::Key(key) => Event::Key(key),
+        TermEvent::Paste(text) => Event::Paste(text),
+        TermEvent::FocusGained => Event::Focus(true),
+        TermEvent::FocusLost => Event::Focus(false),
+        TermEvent::Mouse(mouse) => Event::Mouse(mouse),
+        TermEvent::Resize(width, height) => Event::Resize { width, height },
     }
 }

@@ -84,7 +84,23 @@ pub fn describe_io_error(e: &io::Error) -> String {
         // What a TLS connection reports when the server vanished without closing TLS.
         io::ErrorKind::UnexpectedEof => "a conexão terminou de repente",
         io::ErrorKind::InvalidData => "o servidor enviou dados TLS inválidos",
-        _ => return sanitize::clean(&e.to_string()),
+        io::ErrorKind::BrokenPipe => "conexão interrompida (o servidor fechou)",
+        io::ErrorKind::NotConnected => "não conectado",
+        io::ErrorKind::PermissionDenied => "permissão negada",
+        io::ErrorKind::NotFound => "não encontrado",
+        io::ErrorKind::AddrInUse => "endereço em uso",
+        io::ErrorKind::WriteZero => "a conexão não aceitou mais dados",
+        io::ErrorKind::Interrupted => "interrompido",
+        io::ErrorKind::OutOfMemory => "memória insuficiente",
+        io::ErrorKind::StorageFull => "disco cheio",
+        io::ErrorKind::ReadOnlyFilesystem => "sistema de arquivos somente leitura",
+        // The operating system's own text is in English: its number says as much.
+        _ => {
+            return match e.raw_os_error() {
+                Some(n) => format!("erro do sistema nº {n}"),
+                None => format!("erro de conexão: {}", sanitize::clean(&e.to_string())),
+            };
+        }
     };
     what.to_owned()
 }
@@ -114,7 +130,9 @@ impl Connection {
 
     /// Queues `line`. Fails if it cannot be encoded or the queue is full.
     pub fn send(&self, line: &ClientLine) -> Result<(), String> {
-        let wire = line.encode().map_err(|e| e.to_string())?;
+        let wire = line
+            .encode()
+            .map_err(|e| crate::app::outgoing::describe_encode_error(&e))?;
         self.send_raw(wire)
     }
 

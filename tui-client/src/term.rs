@@ -1,12 +1,15 @@
-//! Terminal setup and restore: raw mode, the alternate screen and bracketed paste on the way in;
-//! all of it undone on the way out, whether the program ends normally, with an error or in a
-//! panic (the hook restores before the panic message prints, then exits).
+//! Terminal setup and restore: raw mode, the alternate screen, bracketed paste and focus
+//! reporting on the way in; all of it undone on the way out (mouse reporting too, if it was
+//! turned on), whether the program ends normally, with an error or in a panic (the hook
+//! restores before the panic message prints, then exits).
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::cursor::Show;
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::event::{
+    DisableBracketedPaste, DisableFocusChange, EnableBracketedPaste, EnableFocusChange,
+};
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -20,7 +23,9 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 /// The terminal papo draws on.
 pub type Tui = Terminal<CrosstermBackend<io::Stdout>>;
 
-/// Enters raw mode, the alternate screen and bracketed paste, and installs the panic hook.
+/// Enters raw mode, the alternate screen, bracketed paste and focus reporting (the terminal
+/// then says `ESC [ I` / `ESC [ O` when its window gains or loses the focus), and installs the
+/// panic hook.
 ///
 /// crossterm's own NO_COLOR handling is switched off: it writes a bare reset instead of each
 /// colour, which would also clear bold and reverse; papo's theme handles NO_COLOR itself.
@@ -30,21 +35,35 @@ pub fn setup() -> io::Result<Tui> {
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     let mut out = io::stdout();
-    if let Err(e) = execute!(out, EnterAlternateScreen, EnableBracketedPaste) {
+    if let Err(e) = execute!(
+        out,
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        EnableFocusChange
+    ) {
         restore();
         return Err(e);
     }
     Terminal::new(CrosstermBackend::new(out)).inspect_err(|_| restore())
 }
 
-/// Leaves the alternate screen, turns bracketed paste off, shows the cursor and leaves raw mode.
-/// Safe to call more than once; errors are ignored (the terminal may be gone).
+/// Turns mouse reporting, focus reporting and bracketed paste off, leaves the alternate
+/// screen, shows the cursor and leaves raw mode. Mouse reporting is turned off whether or not
+/// it was on: a shell left with it would print garbage on every click. Safe to call more than
+/// once; errors are ignored (the terminal may be gone).
 pub fn restore() {
     if !ACTIVE.swap(false, Ordering::SeqCst) {
         return;
     }
     let mut out = io::stdout();
-    let _ = execute!(out, DisableBracketedPaste, LeaveAlternateScreen, Show);
+    let _ = out.write_all(MOUSE_OFF);
+    let _ = execute!(
+        out,
+        DisableFocusChange,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        Show
+    );
     let _ = out.flush();
     let _ = disable_raw_mode();
 }
@@ -77,14 +96,15 @@ pub fn set_title(title: &str) {
     let _ = execute!(io::stdout(), crossterm::terminal::SetTitle(title));
 }
 
+/// Mouse reporting on: button presses and the wheel (1000), in the SGR encoding (1006).
+const MOUSE_ON: &[u8] = b"\x1b[?1000h\x1b[?1006h";
+/// Mouse reporting off, in the reverse order.
+const MOUSE_OFF: &[u8] = b"\x1b[?1006l\x1b[?1000l";
+
 /// Turns mouse reporting on (button presses and the wheel, SGR encoding, no motion) or off.
 /// Errors are ignored.
 pub fn mouse_capture(on: bool) {
-    let codes: &[u8] = if on {
-        b"\x1b[?1000h\x1b[?1006h"
-    } else {
-        b"\x1b[?1006l\x1b[?1000l"
-    };
+    let codes: &[u8] = if on { MOUSE_ON } else { MOUSE_OFF };
     let mut out = io::stdout();
     let _ = out.write_all(codes);
     let _ = out.flush();

@@ -75,6 +75,12 @@ pub enum Look {
     Focus,
     /// Your own mark in the users panel.
     You,
+    /// A search match in the history.
+    Found,
+    /// The current search match.
+    FoundCurrent,
+    /// The read marker's line (where you stopped reading).
+    ReadMarker,
 }
 
 /// Maps a [`Look`] to a ratatui [`Style`].
@@ -138,6 +144,12 @@ impl Theme {
             Look::KeyName => s.add_modifier(bold),
             Look::Focus => s.add_modifier(Modifier::REVERSED | Modifier::UNDERLINED),
             Look::You => s.add_modifier(bold),
+            Look::Found => s.add_modifier(Modifier::REVERSED),
+            Look::FoundCurrent => self.colour(
+                s.add_modifier(Modifier::REVERSED | bold | Modifier::UNDERLINED),
+                Color::Yellow,
+            ),
+            Look::ReadMarker => self.colour(s, Color::LightRed),
         }
     }
 }

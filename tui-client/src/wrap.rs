@@ -4,6 +4,12 @@
 //! character or an emoji takes two columns, a combining mark none, and a row never holds more
 //! than it can show nor cuts a character in half. Rows after the first hang under the text
 //! column (the indent). Breaks fall at spaces in the body when there is one, else anywhere.
+//!
+//! Every segment is cleaned first ([`sanitize::clean`]), which also folds the graphemes
+//! terminals draw at different widths (ZWJ sequences, flags, VS16, skin tones): what is measured
+//! here is then what every terminal draws, so a wide grapheme never shifts the layout.
+
+use std::borrow::Cow;
 
 use ratatui::buffer::CellWidth;
 use unicode_segmentation::UnicodeSegmentation;
@@ -70,6 +76,15 @@ pub fn grapheme_width(g: &str) -> usize {
 /// The display width of `text`.
 pub fn text_width(text: &str) -> usize {
     text.graphemes(true).map(grapheme_width).sum()
+}
+
+/// How one grapheme of text that is kept as typed (the message line: it is sent as typed) is
+/// drawn: its folded form ([`sanitize::fold_sequences`], so a ZWJ family shows as its three
+/// parts) and that form's width. A caret's column is the sum of these widths before it.
+pub fn shown(g: &str) -> (Cow<'_, str>, usize) {
+    let folded = sanitize::fold_sequences(g);
+    let width = text_width(&folded);
+    (folded, width)
 }
 
 struct Grapheme {
@@ -219,6 +234,46 @@ mod tests {
         );
         // A width-2 character in a 1-column row still makes progress.
         assert_eq!(lines("", "日本", 1), ["日", "本"]);
+    }
+
+    #[test]
+    fn emoji_sequences_are_measured_as_every_terminal_draws_them() {
+        // A ZWJ family, a flag, a skin tone and VS16: each folded on the way in, so the width
+        // ratatui measures is the sum of the characters' widths, which tmux and xterm draw.
+        let body = "família 👨\u{200D}👩\u{200D}👧 bandeira 🇧🇷 joia 👍🏽 amor ❤\u{FE0F} fim";
+        assert_eq!(
+            lines("", body, 80),
+            ["família 👨👩👧 bandeira [BR] joia 👍 amor ❤ fim"]
+        );
+        assert_eq!(
+            lines("> ", "👨\u{200D}👩\u{200D}👧👨\u{200D}👩\u{200D}👧", 7),
+            ["> 👨👩", "👧👨👩", "👧"]
+        );
+        for width in 1..30 {
+            let segs = [
+                Seg::new("12:30 ana: ", Look::Plain),
+                Seg::new(body, Look::Plain),
+            ];
+            for r in rows_as_text(&segs, &wrap(&segs, 1, 11, width)) {
+                let per_char: usize = r
+                    .chars()
+                    .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0))
+                    .sum();
+                assert_eq!(text_width(&r), per_char, "{width}: {r:?}");
+                assert!(text_width(&r) <= width.max(2), "{width}: {r:?}");
+                assert!(r.graphemes(true).all(sanitize::is_measurable), "{r:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn typed_text_is_shown_folded_at_the_width_it_is_drawn() {
+        assert_eq!(shown("a"), (Cow::Borrowed("a"), 1));
+        assert_eq!(shown("日"), (Cow::Borrowed("日"), 2));
+        let (family, width) = shown("👨\u{200D}👩\u{200D}👧");
+        assert_eq!((family.as_ref(), width), ("👨👩👧", 6));
+        let (flag, width) = shown("🇧🇷");
+        assert_eq!((flag.as_ref(), width), ("[BR]", 4));
     }
 
     #[test]

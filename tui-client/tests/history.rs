@@ -187,7 +187,7 @@ fn membership_changes_update_the_panel_without_asking_the_server() {
             "{event}"
         );
     }
-    let names: Vec<&str> = app.users.list().iter().map(|n| n.as_str()).collect();
+    let names: Vec<&str> = app.users.list().map(|n| n.as_str()).collect();
     assert_eq!(names, ["ana", "carla", "davi", "roberto"]);
     line(&mut app, conn, "PART 8 2026-11-24T23:31:00Z davi lost :");
     assert_eq!(app.users.len(), 3);

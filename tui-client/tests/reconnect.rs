@@ -470,7 +470,7 @@ fn a_resume_shows_what_was_missed_once_dimmed_between_a_marker_and_a_separator()
         "the event seen before the drop is not shown twice"
     );
     // The replayed JOIN did not add carla; the live one added you.
-    let names: Vec<&str> = app.users.list().iter().map(|n| n.as_str()).collect();
+    let names: Vec<&str> = app.users.list().map(|n| n.as_str()).collect();
     assert_eq!(names, ["ana", "bob"]);
     assert_eq!(app.input.value(), "rascunho");
 }

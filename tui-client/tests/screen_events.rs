@@ -109,7 +109,7 @@ fn the_help_overlay_adds_only_the_commands_papo_does_not_know() {
             "23│ F10 / Ctrl+Q / Ctrl+C         sai (envia /SAIR se conectado)             │  ",
             "  │ F2 / Ctrl+N                   conectar (/ENTRAR); reconectando: tenta já │  ",
             "23│ F5 / Ctrl+R                   atualiza a lista de pessoas (/USUARIOS)    │  ",
-            "  │                                                                          │  ",
+            "  │ F7 / Alt+M                    mouse liga/desliga (roda rola o histórico) │  ",
             " c└──────────────────────────────────────────────────────────────────────────┘  ",
             ">                                                                               ",
         ],

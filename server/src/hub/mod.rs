@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use bytes::Bytes;
 use papo_protocol::{
     Access, ClientLine, Command, ErrorCode, EventId, LeaveKind, Resume, ServerLine, Timestamp,
+    users_reply,
 };
 
 use crate::config::Config;
@@ -161,7 +162,8 @@ impl Hub {
             Some(_) => Access::Password,
             None => Access::Open,
         };
-        self.reply(&mut state, id, &replies::hello(self.log.epoch(), access));
+        let hello = replies::hello(self.log.epoch(), access, self.config.limits());
+        self.reply(&mut state, id, &hello);
         Ok((id, mailbox))
     }
 
@@ -400,7 +402,9 @@ impl Hub {
     /// Queues a reply to follow the events up to `after`. A member whose replies pile up is
     /// dropped (it asks faster than it reads).
     fn reply_after(&self, state: &mut State, to: MemberId, after: EventId, line: &ServerLine) {
-        let Some(bytes) = encode(line) else { return };
+        let Some(bytes) = self.encode_reply(line) else {
+            return;
+        };
         let Some(connection) = state.connections.get(&to) else {
             return;
         };
@@ -410,6 +414,26 @@ impl Hub {
             self.leave(state, to, LeaveKind::Dropped, replies::SLOW_READER);
             // Forgotten at once, so nothing it still sends is taken for a new login.
             state.connections.remove(&to);
+        }
+    }
+
+    /// A reply as bytes. A whole `USERS` list becomes as many lines as the line limit needs
+    /// ([`users_reply`]), queued as one reply: its parts go out back to back, with no room
+    /// event between them, and the reply budget takes the list as it takes any one reply.
+    fn encode_reply(&self, line: &ServerLine) -> Option<Bytes> {
+        match line {
+            ServerLine::Users {
+                count,
+                offset: 0,
+                nicks,
+            } if nicks.len() == *count => {
+                let mut lines = Vec::new();
+                for part in users_reply(nicks.clone(), self.config.max_line_bytes) {
+                    lines.extend_from_slice(&encode(&part)?);
+                }
+                Some(Bytes::from(lines))
+            }
+            other => encode(other),
         }
     }
 }

@@ -162,12 +162,27 @@ impl Lines {
         }
     }
 
-    /// The next line, which must be `USERS`; returns the nicknames in the order sent.
+    /// The next reply, which must be `USERS` (all its parts, back to back, when the list
+    /// does not fit in one line); returns the nicknames in the order sent.
     pub async fn recv_users(&mut self) -> Vec<String> {
-        match self.recv().await {
-            ServerLine::Users { nicks } => nicks.iter().map(ToString::to_string).collect(),
-            other => panic!("{}: expected USERS, got {other:?}", self.label),
+        let mut names = Vec::new();
+        for _ in 0..MAX_SKIP {
+            match self.recv().await {
+                ServerLine::Users {
+                    count,
+                    offset,
+                    nicks,
+                } => {
+                    assert_eq!(offset, names.len(), "{}: USERS parts in order", self.label);
+                    names.extend(nicks.iter().map(ToString::to_string));
+                    if names.len() >= count {
+                        return names;
+                    }
+                }
+                other => panic!("{}: expected USERS, got {other:?}", self.label),
+            }
         }
+        panic!("{}: a USERS list that never ends", self.label);
     }
 
     /// The next line, which must be `HELLO papo 2 <epoch>`; returns the epoch.

@@ -2,15 +2,26 @@
 
 use papo_protocol::{ClientLine, Command};
 
-use super::{App, Effect, commands, reconnect};
+use crossterm::event::{MouseEvent, MouseEventKind};
+
+use super::{App, Effect, commands, paste, reconnect, search};
 use crate::keys::{self, Action, Key};
 
 /// Runs what `key` means in the current screen (help, dialog or room).
 pub(super) fn key_pressed(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
-    let contexts = keys::contexts(app.help.is_some(), app.dialog.is_some());
+    let contexts = match &app.search {
+        Some(search) if app.help.is_none() && app.dialog.is_none() => {
+            keys::search_contexts(search.editing())
+        }
+        _ => keys::contexts(app.help.is_some(), app.dialog.is_some()),
+    };
     let Some(action) = keys::lookup(contexts, key) else {
         return;
     };
+    // A paste waiting for Enter or Esc takes the keys first.
+    if paste::key(app, action, fx) {
+        return;
+    }
     let page = app.history.page();
     match action {
         Action::Quit => quit(app, String::new(), fx),
@@ -23,7 +34,11 @@ pub(super) fn key_pressed(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
             }
         }
         Action::RefreshUsers => commands::refresh_users(app, false, fx),
-        Action::Submit => commands::submit(app, fx),
+        Action::Submit => {
+            let before = fx.len();
+            commands::submit(app, fx);
+            paste::typed(app, &fx[before..]);
+        }
         Action::Complete | Action::CompleteBack => {
             commands::complete(app, action == Action::CompleteBack)
         }
@@ -32,30 +47,22 @@ pub(super) fn key_pressed(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
         Action::PageUp | Action::PageDown | Action::HelpUp | Action::HelpDown
             if app.help.is_some() =>
         {
-            let (w, h) = app.size;
-            let shown = crate::ui::help::inner(ratatui::layout::Rect::new(0, 0, w, h));
-            let visible = usize::from(shown.height).max(1);
-            let step = match action {
-                Action::PageUp | Action::PageDown => visible,
-                _ => 1,
-            };
-            let max = crate::ui::help::line_count(app).saturating_sub(visible);
-            let scroll = app.help.unwrap_or(0);
             let up = matches!(action, Action::PageUp | Action::HelpUp);
-            app.help = Some(if up {
-                scroll.saturating_sub(step)
-            } else {
-                (scroll + step).min(max)
-            });
+            let page = matches!(action, Action::PageUp | Action::PageDown);
+            scroll_help(app, up, if page { usize::MAX } else { 1 });
         }
         Action::PageUp => app.history.scroll_up(page),
         Action::PageDown => app.history.scroll_down(page),
         Action::LineUp => app.history.scroll_up(1),
         Action::LineDown => app.history.scroll_down(1),
+        Action::UsersPageUp => app.users.page_up(),
+        Action::UsersPageDown => app.users.page_down(),
         Action::Live => {
-            // Scrolled up, Esc first brings the newest lines back; only then does it give a
-            // connection attempt (or the wait to reconnect) up.
-            if app.history.scroll() > 0 || !commands::cancel_connecting(app, fx) {
+            // Scrolled up, Esc first brings the newest lines back; only then does it stop a
+            // paste going out, or give a connection attempt (or the wait to reconnect) up.
+            if !app.history.is_live()
+                || !(paste::cancel(app) || commands::cancel_connecting(app, fx))
+            {
                 app.history.to_live();
             }
         }
@@ -67,10 +74,29 @@ pub(super) fn key_pressed(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
             }
         }
         Action::HelpUp | Action::HelpDown => {}
-        Action::Edit(request) => match &mut app.dialog {
-            Some(d) => d.edit(request),
-            None => app.input.edit(request),
+        Action::Edit(request) => match (&mut app.dialog, &app.search) {
+            (Some(d), _) => d.edit(request),
+            (None, Some(s)) if s.editing() => search::edit(app, request),
+            (None, _) => app.input.edit(request),
         },
+        Action::Search => match &app.search {
+            Some(_) => search::edit_again(app),
+            None => search::open(app),
+        },
+        Action::SearchConfirm => search::confirm(app),
+        Action::SearchClose => search::close(app),
+        Action::SearchOlder => search::step(app, true),
+        Action::SearchNewer => search::step(app, false),
+        Action::ToggleMouse => {
+            app.mouse = !app.mouse;
+            fx.push(Effect::MouseCapture(app.mouse));
+            let what = if app.mouse {
+                "mouse ligado: a roda rola o histórico; Shift+arrastar seleciona texto"
+            } else {
+                "mouse desligado: arrastar seleciona texto; a roda volta ao terminal"
+            };
+            app.notice(what, true);
+        }
         Action::NextField | Action::PrevField => {
             if let Some(d) = &mut app.dialog {
                 d.move_focus(action == Action::NextField);
@@ -87,7 +113,8 @@ pub(super) fn key_pressed(app: &mut App, key: Key, fx: &mut Vec<Effect>) {
     }
 }
 
-/// Inserts pasted text into the dialog's focused field or the message line (see `InputLine::paste`).
+/// Inserts pasted text into the dialog's focused field (one line), or hands it to the message
+/// line (see [`paste::pasted`]: several lines wait for confirmation).
 pub(super) fn paste(app: &mut App, text: &str) {
     if app.help.is_some() {
         return;
@@ -96,24 +123,53 @@ pub(super) fn paste(app: &mut App, text: &str) {
         d.paste(text);
         return;
     }
-    let pasted = app.input.paste(text);
-    if pasted.cut {
-        app.notice(
-            &format!(
-                "texto colado longo demais: só os primeiros {} caracteres entraram",
-                super::input::MAX_PASTE_CHARS
-            ),
-            true,
-        );
+    paste::pasted(app, text);
+}
+
+/// Scrolls the help overlay by `rows` (`usize::MAX`: a page), within its lines.
+fn scroll_help(app: &mut App, up: bool, rows: usize) {
+    let (w, h) = app.size;
+    let shown = crate::ui::help::inner(ratatui::layout::Rect::new(0, 0, w, h));
+    let visible = usize::from(shown.height).max(1);
+    let step = rows.min(visible);
+    let max = crate::ui::help::line_count(app).saturating_sub(visible);
+    let scroll = app.help.unwrap_or(0);
+    app.help = Some(if up {
+        scroll.saturating_sub(step)
+    } else {
+        (scroll + step).min(max)
+    });
+}
+
+/// Rows one notch of the mouse wheel scrolls.
+pub const WHEEL_ROWS: usize = 3;
+
+/// A mouse event (mouse capture is on): the wheel scrolls the history, the users panel when
+/// over it, or the help when it is open; clicks do nothing.
+pub(super) fn mouse(app: &mut App, event: MouseEvent) {
+    let up = match event.kind {
+        MouseEventKind::ScrollUp => true,
+        MouseEventKind::ScrollDown => false,
+        _ => return,
+    };
+    if app.help.is_some() {
+        scroll_help(app, up, WHEEL_ROWS);
+        return;
     }
-    if pasted.lines > 1 {
-        app.notice(
-            &format!(
-                "texto colado de {} linhas juntado em uma linha; revise e tecle Enter para enviar",
-                pasted.lines
-            ),
-            true,
-        );
+    if app.dialog.is_some() {
+        return;
+    }
+    let (w, h) = app.size;
+    let panel = crate::ui::layout(ratatui::layout::Rect::new(0, 0, w, h)).users;
+    if panel.is_some_and(|p| event.column >= p.x) {
+        let rows = WHEEL_ROWS as isize;
+        app.users.scroll_by(if up { -rows } else { rows });
+        return;
+    }
+    if up {
+        app.history.scroll_up(WHEEL_ROWS);
+    } else {
+        app.history.scroll_down(WHEEL_ROWS);
     }
 }
 

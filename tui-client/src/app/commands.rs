@@ -20,6 +20,46 @@ pub fn typed_commands() -> impl Iterator<Item = &'static CommandInfo> {
         .filter(|c| !matches!(c.kind, CommandKind::Resume | CommandKind::Password))
 }
 
+/// A command only the client knows: run here, never sent.
+#[derive(Debug, Clone, Copy)]
+pub struct LocalCommand {
+    /// The canonical (Portuguese) name, upper case, without the slash.
+    pub name: &'static str,
+    /// Other names that mean the same.
+    pub aliases: &'static [&'static str],
+    /// How to call it.
+    pub usage: &'static str,
+    /// One line on what it does, in Portuguese.
+    pub summary: &'static str,
+}
+
+/// The client's own commands.
+pub const LOCAL_COMMANDS: [LocalCommand; 1] = [LocalCommand {
+    name: "BUSCAR",
+    aliases: &["SEARCH"],
+    usage: "/BUSCAR texto",
+    summary: "busca no histórico (Ctrl+F); n/N andam entre os resultados, Esc fecha",
+}];
+
+/// If `typed` is `/BUSCAR …` (any case, or an alias), the text after the name.
+fn search_command(typed: &str) -> Option<&str> {
+    let rest = typed.strip_prefix('/')?;
+    let (name, args) = rest.split_once(' ').unwrap_or((rest, ""));
+    let search = &LOCAL_COMMANDS[0];
+    search
+        .name
+        .eq_ignore_ascii_case(name)
+        .then_some(())
+        .or_else(|| {
+            search
+                .aliases
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(name))
+                .then_some(())
+        })
+        .map(|()| args.trim())
+}
+
 const PASSWORD_IN_DIALOG: &str =
     "a senha da sala vai no diálogo de conexão (/ENTRAR ou F2); o papo a envia ao conectar";
 
@@ -29,8 +69,25 @@ pub(super) fn submit(app: &mut App, fx: &mut Vec<Effect>) {
         return;
     }
     let typed = app.input.take();
+    if let Some(query) = search_command(&typed) {
+        if query.is_empty() {
+            super::search::open(app);
+        } else {
+            super::search::start(app, query);
+        }
+        return;
+    }
     app.history.to_live();
-    match ClientLine::parse(&typed) {
+    app.history.clear_marker();
+    let parsed = ClientLine::parse(&typed);
+    // A forbidden character or a line over the server's limit: said in Portuguese, with what
+    // to do, and the line stays to be fixed (the server would refuse it).
+    if let Some(problem) = super::outgoing::refusal(&typed, &parsed, app.limits.max_line_bytes) {
+        app.error(&problem);
+        app.input.set(&typed);
+        return;
+    }
+    match parsed {
         Ok(None) => {}
         Ok(Some(ClientLine::Command(command))) => run(app, command, &typed, fx),
         Ok(Some(line)) => match &app.link {
@@ -42,11 +99,7 @@ pub(super) fn submit(app: &mut App, fx: &mut Vec<Effect>) {
             fx.push(Effect::SendRaw(typed));
         }
         Err(e) => {
-            let mut message = e.to_string();
-            if matches!(e, ParseError::UnknownCommand(_)) {
-                message.push_str(" — /AJUDA lista os comandos");
-            }
-            app.error(&message);
+            app.error(&super::outgoing::describe_parse_error(&typed, &e));
             // Refused here, not by the server: the line comes back to be fixed, not retyped.
             app.input.set(&typed);
         }
@@ -150,9 +203,17 @@ pub(super) fn complete(app: &mut App, backwards: bool) {
         // The Portuguese names first (`/us` offers `/usuarios` before `/users`), then the
         // English aliases; each group in alphabetical order.
         let mut names: Vec<String> = Vec::new();
-        let canonical: Vec<&str> = typed_commands().map(|c| c.name).collect();
+        let canonical: Vec<&str> = typed_commands()
+            .map(|c| c.name)
+            .chain(LOCAL_COMMANDS.iter().map(|c| c.name))
+            .collect();
         let aliases: Vec<&str> = typed_commands()
             .flat_map(|c| c.aliases.iter().copied())
+            .chain(
+                LOCAL_COMMANDS
+                    .iter()
+                    .flat_map(|c| c.aliases.iter().copied()),
+            )
             .collect();
         for group in [canonical, aliases] {
             let mut found: Vec<String> = group

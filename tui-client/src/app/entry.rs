@@ -1,23 +1,30 @@
 //! History entries: what one room event, server reply or client notice looks like, built once
 //! when it arrives. All text goes through [`Seg::new`], which cleans it.
 
+use std::cell::Cell;
+
 use papo_protocol::{EventId, LeaveKind, Nickname, Timestamp};
 
+use super::presence::Presence;
 use crate::theme::{Look, nick_colour_index};
 use crate::wrap::{Row, Seg, text_width, wrap};
 
 /// One entry of the history pane.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    /// The room event's id, if it is one (notices and replies have none).
+    /// The room event's id, if it is one (notices and replies have none). For folded joins and
+    /// leaves, the newest of them.
     pub id: Option<EventId>,
     segs: Vec<Seg>,
     body_start: usize,
     indent: usize,
     /// Replayed from the server's log after (re)joining: drawn dim.
     replayed: bool,
-    /// Rows at the width the history last laid out for.
-    pub(crate) height: usize,
+    /// Joins and leaves folded into this entry, when it is one.
+    presence: Option<Box<Presence>>,
+    /// `(width, rows)`: the rows this entry wraps to at `width`, computed when first needed
+    /// (width 0 = not yet). A `Cell`, so drawing (which only reads the model) can fill it.
+    height: Cell<(usize, usize)>,
 }
 
 /// How to show times: the machine's local zone, or UTC (tests).
@@ -105,8 +112,65 @@ impl Entry {
             body_start,
             indent,
             replayed: false,
-            height: 1,
+            presence: None,
+            height: Cell::new((0, 0)),
         }
+    }
+
+    /// Rows this entry takes at `width`; wrapped once per width, then cached.
+    pub fn height(&self, width: usize) -> usize {
+        let (cached_width, rows) = self.height.get();
+        if cached_width == width {
+            return rows;
+        }
+        let rows = self.rows(width).len();
+        self.height.set((width, rows));
+        rows
+    }
+
+    /// Bytes this entry holds, roughly: its text plus its bookkeeping. The history's byte cap
+    /// counts these.
+    pub fn bytes(&self) -> usize {
+        let text: usize = self.segs.iter().map(|s| s.text().len()).sum();
+        let presence = self.presence.as_ref().map_or(0, |p| p.bytes());
+        std::mem::size_of::<Self>() + self.segs.len() * std::mem::size_of::<Seg>() + text + presence
+    }
+
+    /// The joins and leaves this entry shows, when it is one.
+    pub fn presence(&self) -> Option<&Presence> {
+        self.presence.as_deref()
+    }
+
+    /// Every event id this entry stands for (several when joins and leaves were folded).
+    pub fn ids(&self) -> impl Iterator<Item = EventId> + '_ {
+        let folded = self.presence.iter().flat_map(|p| p.older_ids());
+        folded.chain(self.id)
+    }
+
+    /// Forgets the event ids (the server's sequence started over).
+    pub fn forget_ids(&mut self) {
+        self.id = None;
+        if let Some(p) = &mut self.presence {
+            p.forget_ids();
+        }
+    }
+
+    /// Folds `newer` (a join or a leave right after this one) into this entry, if both are
+    /// joins or leaves that may fold; gives it back otherwise.
+    pub fn absorb(&mut self, newer: Entry) -> Result<(), Entry> {
+        let (Some(mine), Some(theirs)) = (&mut self.presence, &newer.presence) else {
+            return Err(newer);
+        };
+        if self.replayed != newer.replayed || !mine.absorb(theirs, self.id) {
+            return Err(newer);
+        }
+        self.id = newer.id.or(self.id);
+        let rebuilt = mine.entry();
+        self.segs = rebuilt.segs;
+        self.body_start = rebuilt.body_start;
+        self.indent = rebuilt.indent;
+        self.height.set((0, 0));
+        Ok(())
     }
 
     /// The same entry marked as replayed from the server's log (drawn dim).
@@ -201,37 +265,34 @@ impl Entry {
         )
     }
 
-    /// Someone joined: `12:30 --> bob entrou`.
-    pub fn joined(id: EventId, time: &str, nick: &Nickname, own: bool) -> Self {
-        Self::new(
-            Some(id),
-            vec![time_seg(time), Seg::new("--> ", Look::Joined)],
-            vec![
-                nick_seg(nick.as_str(), own, false),
-                Seg::new(" entrou", Look::Notice),
-            ],
-        )
+    /// Someone joined at `at`: `12:30 --> bob entrou`. Joins and leaves that follow fold into
+    /// it ([`Entry::absorb`]).
+    pub fn joined(id: EventId, at: Timestamp, time: &str, nick: &Nickname, own: bool) -> Self {
+        Self::from_presence(Some(id), Presence::joined(at, time, nick, own))
     }
 
-    /// Someone left: `12:30 <-- bob saiu: até amanhã`.
-    pub fn left(id: EventId, time: &str, nick: &Nickname, kind: LeaveKind, reason: &str) -> Self {
-        let what = match kind {
-            LeaveKind::Quit => " saiu",
-            LeaveKind::Lost => " caiu (conexão perdida)",
-            LeaveKind::Dropped => " foi removido pelo servidor",
-        };
-        let mut body = vec![
-            nick_seg(nick.as_str(), false, false),
-            Seg::new(what, Look::Notice),
-        ];
-        if !reason.trim().is_empty() {
-            body.push(Seg::new(&format!(": {reason}"), Look::Notice));
-        }
-        Self::new(
-            Some(id),
-            vec![time_seg(time), Seg::new("<-- ", Look::Left)],
-            body,
-        )
+    /// Someone left at `at`: `12:30 <-- bob saiu: até amanhã`.
+    pub fn left(
+        id: EventId,
+        at: Timestamp,
+        time: &str,
+        nick: &Nickname,
+        kind: LeaveKind,
+        reason: &str,
+    ) -> Self {
+        Self::from_presence(Some(id), Presence::left(at, time, nick, kind, reason))
+    }
+
+    fn from_presence(id: Option<EventId>, presence: Presence) -> Self {
+        let mut e = presence.entry();
+        e.id = id;
+        e.presence = Some(Box::new(presence));
+        e
+    }
+
+    /// The entry a presence line draws as: `time` and `marker` (`--> `), then `body`.
+    pub(super) fn presence_line(time: &str, marker: Seg, body: Vec<Seg>) -> Self {
+        Self::new(None, vec![time_seg(time), marker], body)
     }
 
     /// A rename: `12:30 -- bob agora é roberto`, or `12:30 -- você agora é roberto` when it

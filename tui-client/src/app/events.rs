@@ -5,7 +5,53 @@
 use papo_protocol::{Nickname, ServerLine};
 
 use super::entry::{Entry, hhmm, mentions};
-use super::{App, Effect, Link};
+use super::{App, Effect, Link, attention};
+
+/// With the smart filter on, joins and leaves of people who have not spoken for this long are
+/// hidden.
+pub const QUIET_SECONDS: i64 = 10 * 60;
+
+/// Past this many nicknames remembered as having spoken, the ones quiet for longer than
+/// [`QUIET_SECONDS`] are forgotten.
+const SPOKE_PRUNE_AT: usize = 4096;
+
+/// Remembers who spoke when (for the smart filter) and says whether the smart filter hides
+/// `line`: a join or leave of someone else who has not spoken in the last [`QUIET_SECONDS`].
+pub(super) fn hidden(app: &mut App, line: &ServerLine) -> bool {
+    let key = |n: &Nickname| n.as_str().to_lowercase();
+    match line {
+        ServerLine::Message { nick, time, .. } | ServerLine::Action { nick, time, .. } => {
+            spoke(app, key(nick), time.unix_seconds());
+            false
+        }
+        ServerLine::Private { from, time, .. } => {
+            spoke(app, key(from), time.unix_seconds());
+            false
+        }
+        ServerLine::Renamed { old, new, .. } => {
+            if let Some(t) = app.spoke.remove(&key(old)) {
+                app.spoke.insert(key(new), t);
+            }
+            false
+        }
+        ServerLine::Joined { nick, time, .. } | ServerLine::Left { nick, time, .. } => {
+            let mine = app.my_nick().is_some_and(|m| m.same_user(nick));
+            let recent = app
+                .spoke
+                .get(&key(nick))
+                .is_some_and(|t| time.unix_seconds() - t <= QUIET_SECONDS);
+            app.config.smart_filter && !mine && !recent
+        }
+        _ => false,
+    }
+}
+
+fn spoke(app: &mut App, who: String, at: i64) {
+    app.spoke.insert(who, at);
+    if app.spoke.len() > SPOKE_PRUNE_AT {
+        app.spoke.retain(|_, t| at - *t <= QUIET_SECONDS);
+    }
+}
 
 /// The entry for a room event and whether it mentions you; `None` for any other line.
 pub(super) fn entry_for(app: &App, line: &ServerLine) -> Option<(Entry, bool)> {
@@ -47,7 +93,7 @@ pub(super) fn entry_for(app: &App, line: &ServerLine) -> Option<(Entry, bool)> {
             (e, mention)
         }
         ServerLine::Joined { id, time: t, nick } => {
-            (Entry::joined(*id, &time(*t), nick, is_me(nick)), false)
+            (Entry::joined(*id, *t, &time(*t), nick, is_me(nick)), false)
         }
         ServerLine::Left {
             id,
@@ -55,7 +101,7 @@ pub(super) fn entry_for(app: &App, line: &ServerLine) -> Option<(Entry, bool)> {
             nick,
             kind,
             reason,
-        } => (Entry::left(*id, &time(*t), nick, *kind, reason), false),
+        } => (Entry::left(*id, *t, &time(*t), nick, *kind, reason), false),
         ServerLine::Renamed {
             id,
             time: t,
@@ -79,6 +125,7 @@ pub(super) fn live(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
     if app.history.has_seen(id) {
         return;
     }
+    let is_hidden = hidden(app, &line);
     let Some((entry, mention)) = entry_for(app, &line) else {
         return;
     };
@@ -100,5 +147,18 @@ pub(super) fn live(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
         }
         _ => {}
     }
-    app.history.push(entry, mention);
+    if is_hidden {
+        app.history.mark_seen(id);
+        return;
+    }
+    let message = match &line {
+        ServerLine::Message { nick, .. } | ServerLine::Action { nick, .. } => {
+            !app.my_nick().is_some_and(|m| m.same_user(nick))
+        }
+        ServerLine::Private { from, .. } => !app.my_nick().is_some_and(|m| m.same_user(from)),
+        _ => false,
+    };
+    if app.history.push(entry, mention) {
+        attention::arrived(app, message, mention, fx);
+    }
 }

@@ -1,9 +1,13 @@
 //! Whether the other side is a papo server at all: a new connection must greet with `HELLO`
 //! (or a papo `ERR`/`BYE`, as a full server does) within [`GREETING_WAIT`], and its first line
 //! must be one papo can read. A port that is something else (an SSH server, a web server that
-//! waits for a request) is given up with a message instead of "entrando…" forever.
+//! waits for a request) is given up with a message instead of "entrando…" forever. The
+//! greeting also says what the server allows each member (its line limit and flood
+//! allowance), which papo keeps to warn before a line is refused and to pace pastes.
 
 use std::time::Duration;
+
+use papo_protocol::{FloodAllowance, Limits};
 
 use super::{App, Effect, Field, Link, TimerKind, server};
 use crate::sanitize;
@@ -67,6 +71,29 @@ pub(super) fn unreadable(app: &mut App, why: &str, fx: &mut Vec<Effect>) -> bool
         fx,
     );
     true
+}
+
+/// Smallest and largest line limit a papo server can be given (`--max-line-bytes`).
+const LINE_LIMIT_RANGE: (usize, usize) = (64, 65_536);
+
+/// Most lines papo sends at once, and per second, whatever the server allows: its own send
+/// queue holds 256 lines.
+const MAX_PACE: u32 = 100;
+
+/// The limits the greeting announced (see `HELLO` in `docs/protocol.md`), or the documented
+/// defaults from a server that does not announce them. Kept within what a papo server can be
+/// set to, so a broken or hostile greeting cannot make papo cut pastes into crumbs or send
+/// them all at once.
+pub(super) fn limits(app: &mut App, announced: Option<Limits>) {
+    let announced = announced.unwrap_or_default();
+    let (least, most) = LINE_LIMIT_RANGE;
+    app.limits = Limits {
+        max_line_bytes: announced.max_line_bytes.clamp(least, most),
+        flood: announced.flood.map(|f| FloodAllowance {
+            burst: f.burst.clamp(1, MAX_PACE),
+            per_second: f.per_second.clamp(1, MAX_PACE),
+        }),
+    };
 }
 
 /// The greeting's wait is over.

@@ -5,6 +5,9 @@ use std::collections::VecDeque;
 
 use tui_input::{Input, InputRequest};
 
+/// Most bytes the message line holds; characters typed past it are not inserted. Above the
+/// largest line limit a server may announce (64 KiB), and small enough that each key stays fast.
+pub const MAX_TYPED_BYTES: usize = 64 * 1024;
 /// Most lines kept for Up/Down.
 pub const SENT_CAP: usize = 200;
 /// Most characters one paste inserts; the rest is dropped (with a notice). Far above the
@@ -68,6 +71,26 @@ impl InputLine {
     /// Applies an edit.
     pub fn edit(&mut self, request: InputRequest) {
         self.completion = None;
+        if matches!(request, InputRequest::InsertChar(_))
+            && self.field.value().len() >= MAX_TYPED_BYTES
+        {
+            // Past any server's line limit already (the status bar says so); a key more
+            // would only make every later key slower.
+            return;
+        }
+        if let InputRequest::InsertChar(c) = request
+            && self.caret_at_end()
+        {
+            // tui-input finds the caret's byte by walking the line char by char on every
+            // insert, O(line) a key: 80 % of the time a 10 KB burst takes. At the end of the
+            // line, where typing and bursts go, appending is the same edit at memcpy speed;
+            // GoToEnd then leaves the field as an insert would (not "after a cut").
+            let mut value = self.field.value().to_owned();
+            value.push(c);
+            self.field = std::mem::take(&mut self.field).with_value(value);
+            self.field.handle(InputRequest::GoToEnd);
+            return;
+        }
         self.field.handle(request);
     }
 
@@ -130,6 +153,27 @@ impl InputLine {
         self.completion = None;
         insert_at_caret(&mut self.field, clean);
         Pasted { lines, cut }
+    }
+
+    /// The text before and after the caret (a paste of several lines joins them).
+    pub fn around_caret(&self) -> (&str, &str) {
+        let value = self.field.value();
+        let at = value
+            .char_indices()
+            .nth(self.field.cursor())
+            .map_or(value.len(), |(i, _)| i);
+        value.split_at(at)
+    }
+
+    /// Empties the line and returns the text that was before and after the caret; unlike
+    /// [`InputLine::take`], nothing is kept for ↑ (the text leaves as part of a paste).
+    pub fn take_around_caret(&mut self) -> (String, String) {
+        let (before, after) = self.around_caret();
+        let taken = (before.to_owned(), after.to_owned());
+        self.field.reset();
+        self.completion = None;
+        self.browsing = None;
+        taken
     }
 
     /// The word before the caret and the char index where it starts.
@@ -265,6 +309,18 @@ mod tests {
         line.edit(InputRequest::GoToPrevChar);
         assert_eq!(line.paste("1\n2").lines, 2);
         assert_eq!(line.value(), "a1 2b");
+    }
+
+    #[test]
+    fn typing_stops_at_the_cap() {
+        let mut line = InputLine::default();
+        line.set(&"x".repeat(MAX_TYPED_BYTES - 1));
+        line.edit(InputRequest::InsertChar('a'));
+        line.edit(InputRequest::InsertChar('b'));
+        assert_eq!(line.value().len(), MAX_TYPED_BYTES);
+        assert!(line.value().ends_with("xa"));
+        line.edit(InputRequest::DeletePrevChar);
+        assert!(line.value().ends_with("xx"), "deleting still works");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! [`Effect::Timer`] answered by an [`Event::Tick`]), so tests drive it with values.
 
 mod actions;
-mod commands;
+mod attention;
+pub mod commands;
 pub mod dialog;
 pub mod entry;
 mod events;
@@ -13,8 +14,12 @@ pub mod history;
 pub mod input;
 mod link;
 pub mod liveness;
+pub mod outgoing;
+pub mod paste;
+pub mod presence;
 pub mod reconnect;
 pub mod replay;
+pub mod search;
 mod server;
 mod session;
 pub mod timer;
@@ -256,16 +261,31 @@ pub struct App {
     liveness: Liveness,
     /// The current connection's first line showed a papo server ([`greeting`]).
     greeted: bool,
+    /// What the server allows each member (its `HELLO`; the documented defaults until one
+    /// says, or from an older server).
+    pub limits: papo_protocol::Limits,
+    /// Multi-line pastes: waiting for Enter, or going out paced to the flood allowance.
+    pub pasting: paste::Pasting,
+    /// The search of the history, when open.
+    pub search: Option<search::Search>,
+    /// What draws attention when the reader is away: focus, unread count, title, bell.
+    pub attention: attention::Attention,
+    /// Mouse capture is on.
+    pub mouse: bool,
+    /// When each nickname (case-folded) last spoke, by the server's clock: the smart filter
+    /// hides joins and leaves of people who have not.
+    spoke: std::collections::HashMap<String, i64>,
 }
 
 impl App {
     /// A disconnected client with an empty room.
     pub fn new(config: Config, options: Options) -> Self {
+        let mouse = config.mouse;
         let mut app = Self {
             theme: options.theme,
             clock: options.clock,
             zone: options.zone,
-            history: History::new(config.history_lines),
+            history: History::with_caps(config.history_lines, config.history_mib << 20),
             password: config.password.clone().map(|p| {
                 let server = Server {
                     host: config.host.clone(),
@@ -295,6 +315,12 @@ impl App {
             timers: Timers::default(),
             liveness: Liveness::default(),
             greeted: false,
+            limits: papo_protocol::Limits::default(),
+            pasting: paste::Pasting::default(),
+            search: None,
+            attention: attention::Attention::default(),
+            mouse,
+            spoke: std::collections::HashMap::new(),
         };
         app.resize(options.size.0, options.size.1);
         if options.connect_hint {
@@ -355,6 +381,8 @@ impl App {
             usize::from(areas.history.width),
             usize::from(areas.history.height),
         );
+        self.users
+            .set_rows(areas.users.map_or(0, crate::ui::users::name_rows));
     }
 
     /// The config file could not be loaded (`problem` says why): report it, and never save over
@@ -444,10 +472,23 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
                     TimerKind::Reconnect => reconnect::tick(app, &mut fx),
                     TimerKind::Liveness => liveness::tick(app, &mut fx),
                     TimerKind::Greeting => greeting::tick(app, &mut fx),
+                    TimerKind::Pacing => paste::tick(app, &mut fx),
                 }
             }
         }
-        Event::Focus(_) | Event::Mouse(_) => {}
+        Event::Focus(focused) => attention::focus(app, focused),
+        Event::Mouse(mouse) => actions::mouse(app, mouse),
     }
+    attention::refresh_title(app, &mut fx);
+    fx
+}
+
+/// What the binary does once the terminal is set up: mouse capture as configured, the title.
+pub fn initial_effects(app: &mut App) -> Vec<Effect> {
+    let mut fx = vec![
+        Effect::MouseCapture(app.mouse),
+        Effect::Title(attention::TITLE.to_owned()),
+    ];
+    attention::refresh_title(app, &mut fx);
     fx
 }

@@ -140,6 +140,12 @@ fn show(app: &mut App) {
 }
 
 fn show_event(app: &mut App, event: &ServerLine) {
+    if events::hidden(app, event) {
+        if let Some(id) = event.event_id() {
+            app.history.mark_seen(id);
+        }
+        return;
+    }
     if let Some((entry, mention)) = events::entry_for(app, event) {
         app.history.push(entry.replayed(), mention);
     }

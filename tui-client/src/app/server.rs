@@ -6,8 +6,8 @@ use papo_protocol::{Access, ClientLine, Command, ErrorCode, Nickname, ServerLine
 
 use super::entry::cap_text;
 use super::{
-    App, Dialog, Effect, Field, Link, NetEvent, events, greeting, liveness, reconnect, replay,
-    session,
+    App, Dialog, Effect, Field, Link, NetEvent, events, greeting, liveness, paste, reconnect,
+    replay, session,
 };
 use crate::sanitize;
 
@@ -108,7 +108,13 @@ fn malformed(app: &mut App, raw: &str) {
     }
     app.notice(&format!("linha não reconhecida do servidor: {raw}"), true);
     if raw.starts_with("USERS ") {
-        app.users_pending.pop_front();
+        // A part that cannot be read spoils the reply being put together; otherwise the line
+        // was a reply's first (or only) line.
+        if app.users.receiving() {
+            app.users.abandon_reply();
+        } else {
+            app.users_pending.pop_front();
+        }
     }
 }
 
@@ -225,6 +231,7 @@ pub(super) fn reset_session(app: &mut App) {
     session::end_connection(app);
     liveness::end_connection(app);
     greeting::end_connection(app);
+    paste::end_connection(app);
 }
 
 fn reopen_dialog(app: &mut App, focus: Field, message: String) {
@@ -306,8 +313,10 @@ fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
             version,
             epoch,
             access,
+            limits,
             ..
         } => {
+            greeting::limits(app, limits);
             let server = match &app.link {
                 Link::LoggingIn { server, .. } => Some(server.clone()),
                 _ => None,
@@ -323,15 +332,24 @@ fn handle_line(app: &mut App, line: ServerLine, fx: &mut Vec<Effect>) {
         ServerLine::Replayed(event) => replay::replayed(app, *event),
         ServerLine::Skipped { count, .. } => replay::skipped(app, count),
         ServerLine::Live { last, .. } => replay::live(app, last),
-        ServerLine::Users { nicks } => {
-            let show = app.users_pending.pop_front().unwrap_or(false);
-            if show {
-                let names: Vec<&str> = nicks.iter().map(Nickname::as_str).collect();
-                let mut list = format!("na sala ({}): {}", nicks.len(), names.join(", "));
+        ServerLine::Users {
+            count,
+            offset,
+            nicks,
+        } => {
+            // A reply's first part answers the oldest request in flight; the list replaces
+            // the panel once its last part is in (a big room's list comes in parts).
+            let show = if offset == 0 {
+                app.users_pending.pop_front().unwrap_or(false)
+            } else {
+                false
+            };
+            if app.users.receive(count, offset, nicks, show) == Some(true) {
+                let names: Vec<&str> = app.users.list().map(Nickname::as_str).collect();
+                let mut list = format!("na sala ({}): {}", app.users.len(), names.join(", "));
                 cap_text(&mut list);
                 app.notice(&list, false);
             }
-            app.users.set(nicks);
         }
         ServerLine::Help { text } => {
             // All of it in the history (the overlay shows only the commands papo does not know).

@@ -16,6 +16,8 @@ pub enum TimerKind {
     Liveness,
     /// The wait for a new connection's `HELLO` ([`super::greeting`]).
     Greeting,
+    /// The next line of a paste, or of the flood allowance coming back ([`super::paste`]).
+    Pacing,
 }
 
 /// One timer: its kind and its number (never reused).
@@ -34,6 +36,7 @@ pub struct Timers {
     reconnect: Option<u64>,
     liveness: Option<u64>,
     greeting: Option<u64>,
+    pacing: Option<u64>,
 }
 
 impl Timers {
@@ -74,6 +77,7 @@ impl Timers {
             TimerKind::Reconnect => self.reconnect,
             TimerKind::Liveness => self.liveness,
             TimerKind::Greeting => self.greeting,
+            TimerKind::Pacing => self.pacing,
         }
     }
 
@@ -82,6 +86,7 @@ impl Timers {
             TimerKind::Reconnect => &mut self.reconnect,
             TimerKind::Liveness => &mut self.liveness,
             TimerKind::Greeting => &mut self.greeting,
+            TimerKind::Pacing => &mut self.pacing,
         }
     }
 }

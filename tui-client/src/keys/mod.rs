@@ -26,6 +26,10 @@ pub enum Context {
     Dialog,
     /// The help overlay.
     Help,
+    /// Typing a search of the history.
+    SearchEdit,
+    /// Moving between the matches of a search.
+    SearchResults,
 }
 
 impl Context {
@@ -37,6 +41,8 @@ impl Context {
             Self::Edit => "Editando texto (mensagem e campos)",
             Self::Dialog => "Na janela de conexão",
             Self::Help => "Nesta ajuda",
+            Self::SearchEdit => "Digitando uma busca (Ctrl+F)",
+            Self::SearchResults => "Entre os resultados da busca",
         }
     }
 }
@@ -49,6 +55,16 @@ pub fn contexts(help_open: bool, dialog_open: bool) -> &'static [Context] {
         &[Context::Dialog, Context::Edit, Context::Global]
     } else {
         &[Context::Room, Context::Edit, Context::Global]
+    }
+}
+
+/// The contexts while a search of the history is open (and no dialog or help is): typing the
+/// query, or moving between its matches.
+pub fn search_contexts(editing: bool) -> &'static [Context] {
+    if editing {
+        &[Context::SearchEdit, Context::Edit, Context::Global]
+    } else {
+        &[Context::SearchResults, Context::Room, Context::Global]
     }
 }
 
@@ -73,6 +89,10 @@ pub enum Action {
     LineUp,
     /// Scroll the history down by a line.
     LineDown,
+    /// Scroll the users panel up by a page.
+    UsersPageUp,
+    /// Scroll the users panel down by a page.
+    UsersPageDown,
     /// Back to the newest messages; while connecting, give the attempt up.
     Live,
     /// Caret to the end of the message line; already there (or the line is empty), back to the
@@ -100,6 +120,18 @@ pub enum Action {
     HelpUp,
     /// Scroll the help down a line.
     HelpDown,
+    /// Open the search of the history (again: edit the query).
+    Search,
+    /// Keep the query and move between its matches.
+    SearchConfirm,
+    /// Close the search (the view stays).
+    SearchClose,
+    /// The next older match.
+    SearchOlder,
+    /// The next newer match.
+    SearchNewer,
+    /// Turn mouse capture on or off.
+    ToggleMouse,
 }
 
 /// One entry of the key table.
@@ -162,7 +194,17 @@ pub const BINDINGS: &[Binding] = &[
         "conectar",
     ),
     bind(Context::Global, &[Key::plain(K::F(5)), Key::ctrl('r')], Action::RefreshUsers, "atualiza a lista de pessoas (/USUARIOS)"),
-    bind(Context::Room, &[Key::plain(K::Enter)], Action::Submit, "envia a mensagem ou o comando"),
+    bind(Context::Global, &[Key::plain(K::F(7)), Key::alt('m')], Action::ToggleMouse, "mouse liga/desliga (roda rola o histórico)"),
+    bind(Context::Room, &[Key::ctrl('f'), Key::plain(K::F(3))], Action::Search, "busca no histórico (/BUSCAR texto)"),
+    bind(Context::SearchEdit, &[Key::plain(K::Enter)], Action::SearchConfirm, "fixa a busca; n/N andam entre os resultados"),
+    bind(Context::SearchEdit, &[Key::plain(K::Esc)], Action::SearchClose, "fecha a busca (a vista fica onde está)"),
+    bind(Context::SearchEdit, &[Key::plain(K::Up)], Action::SearchOlder, "resultado mais antigo"),
+    bind(Context::SearchEdit, &[Key::plain(K::Down)], Action::SearchNewer, "resultado mais novo"),
+    bind(Context::SearchResults, &[Key::plain(K::Char('n')), Key::plain(K::Up)], Action::SearchOlder, "resultado mais antigo"),
+    bind(Context::SearchResults, &[Key::plain(K::Char('N')), Key::plain(K::Down)], Action::SearchNewer, "resultado mais novo"),
+    bind(Context::SearchResults, &[Key::ctrl('f'), Key::plain(K::Char('/'))], Action::Search, "edita a busca"),
+    bind(Context::SearchResults, &[Key::plain(K::Esc), Key::plain(K::Enter), Key::plain(K::Char('q'))], Action::SearchClose, "fecha a busca (a vista fica onde está)"),
+    bind(Context::Room, &[Key::plain(K::Enter), Key::ctrl('j')], Action::Submit, "envia a mensagem ou o comando"),
     bind(Context::Room, &[Key::plain(K::Tab)], Action::Complete, "completa comando ou apelido (de novo: próximo)"),
     bind(Context::Room, &[Key::plain(K::BackTab)], Action::CompleteBack, "completa, voltando ao anterior"),
     bind(Context::Room, &[Key::plain(K::Up)], Action::HistoryPrev, "linha enviada anterior"),
@@ -173,8 +215,10 @@ pub const BINDINGS: &[Binding] = &[
     bind(Context::Room, &[Key::with(K::Down, M::SHIFT), Key::with(K::Down, M::CONTROL)], Action::LineDown, "rola uma linha abaixo"),
     bind(Context::Room, &[Key::plain(K::Esc), Key::with(K::End, M::CONTROL)], Action::Live, "volta às mensagens novas; cancela conexão"),
     bind(Context::Room, &[Key::plain(K::End)], Action::EndOrLive, "cursor no fim; no fim: mensagens novas"),
+    bind(Context::Room, &[Key::plain(K::F(11)), Key::ctrl('p')], Action::UsersPageUp, "rola a lista de pessoas uma página acima"),
+    bind(Context::Room, &[Key::plain(K::F(12)), Key::ctrl('o')], Action::UsersPageDown, "rola a lista de pessoas uma página abaixo"),
     edit(&[Key::plain(K::Left), Key::ctrl('b')], InputRequest::GoToPrevChar, "cursor um caractere à esquerda"),
-    edit(&[Key::plain(K::Right), Key::ctrl('f')], InputRequest::GoToNextChar, "cursor um caractere à direita"),
+    edit(&[Key::plain(K::Right)], InputRequest::GoToNextChar, "cursor um caractere à direita"),
     edit(&[Key::with(K::Left, M::CONTROL), Key::alt('b')], InputRequest::GoToPrevWord, "cursor uma palavra à esquerda"),
     edit(&[Key::with(K::Right, M::CONTROL), Key::alt('f')], InputRequest::GoToNextWord, "cursor uma palavra à direita"),
     edit(&[Key::plain(K::Home), Key::ctrl('a')], InputRequest::GoToStart, "cursor no início"),
@@ -188,7 +232,7 @@ pub const BINDINGS: &[Binding] = &[
     edit(&[Key::ctrl('y')], InputRequest::Yank, "cola o último trecho apagado"),
     bind(Context::Dialog, &[Key::plain(K::Tab), Key::plain(K::Down)], Action::NextField, "próximo campo"),
     bind(Context::Dialog, &[Key::plain(K::BackTab), Key::plain(K::Up)], Action::PrevField, "campo anterior"),
-    bind(Context::Dialog, &[Key::plain(K::Enter)], Action::Confirm, "conecta"),
+    bind(Context::Dialog, &[Key::plain(K::Enter), Key::ctrl('j')], Action::Confirm, "conecta"),
     bind(Context::Dialog, &[Key::plain(K::Esc)], Action::Cancel, "cancela"),
     bind(Context::Help, &[Key::plain(K::Esc), Key::plain(K::Enter), Key::plain(K::Char('q'))], Action::Cancel, "fecha a ajuda"),
     bind(Context::Help, &[Key::plain(K::Up)], Action::HelpUp, "rola a ajuda para cima"),

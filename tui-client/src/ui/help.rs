@@ -69,6 +69,8 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
         Context::Global,
         Context::Room,
         Context::Edit,
+        Context::SearchEdit,
+        Context::SearchResults,
         Context::Dialog,
         Context::Help,
     ];
@@ -92,6 +94,11 @@ pub fn lines(app: &App) -> Vec<HelpLine> {
         if !aliases.is_empty() {
             left.push_str(&format!(" ({})", aliases.join(", ")));
         }
+        out.push(HelpLine::Item(left, c.summary.to_owned()));
+    }
+    for c in &crate::app::commands::LOCAL_COMMANDS {
+        let aliases: Vec<String> = c.aliases.iter().map(|a| format!("/{a}")).collect();
+        let left = format!("{} ({})", c.usage, aliases.join(", "));
         out.push(HelpLine::Item(left, c.summary.to_owned()));
     }
     out.push(HelpLine::Item(

@@ -6,6 +6,7 @@ pub mod dialog;
 pub mod help;
 pub mod history;
 pub mod input;
+pub mod search;
 pub mod status;
 pub mod users;
 
@@ -73,7 +74,11 @@ pub fn view(app: &App, frame: &mut Frame) {
         users::render(app, users_area, buf);
     }
     status::render(app, areas.status, buf);
-    let mut cursor = input::render(app, areas.input, buf);
+    let mut cursor = if app.search.is_some() {
+        search::render(app, areas.input, buf)
+    } else {
+        input::render(app, areas.input, buf)
+    };
     if app.dialog.is_some() {
         cursor = dialog::render(app, area, buf);
     }

@@ -1,9 +1,11 @@
-//! The status bar: connection state, head count, the new-messages and mention markers, and hints
-//! for the main keys (from the key table).
+//! The status bar: connection state (or, instead, a paste waiting for its answer or going
+//! out), head count, the new-messages and mention markers, the message line's size near the
+//! server's limit, and hints for the main keys (from the key table).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
+use crate::app::outgoing::{grouped, typed_bytes};
 use crate::app::{App, Link, reconnect};
 use crate::keys::{self, Action, Context};
 use crate::theme::Look;
@@ -42,6 +44,57 @@ pub fn state_text(app: &App) -> String {
     }
 }
 
+/// While a paste waits for its answer or goes out, what the status bar says instead of the
+/// connection state: `colar 12 linhas? Enter envia · Esc edita como uma linha`, or
+/// `colando 12/40 linhas… (Esc cancela)`.
+pub fn paste_text(app: &App) -> Option<String> {
+    if let Some(pending) = app.pasting.pending() {
+        let key = |action| keys::first_label(Context::Room, action).unwrap_or_default();
+        let n = pending.count();
+        let lines = if n == 1 {
+            "1 linha".to_owned()
+        } else {
+            format!("{n} linhas")
+        };
+        let long = match pending.long() {
+            0 => String::new(),
+            1 => " (1 longa dividida)".to_owned(),
+            k => format!(" ({k} longas divididas)"),
+        };
+        return Some(format!(
+            "colar {lines}{long}? {} envia · {} edita como uma linha",
+            key(Action::Submit),
+            key(Action::Live)
+        ));
+    }
+    let sending = app.pasting.sending()?;
+    Some(format!(
+        "colando {}/{} linhas…{}",
+        sending.sent(),
+        sending.total(),
+        cancel_hint()
+    ))
+}
+
+/// The message line's size as the server counts it, once it passes 90 % of the server's limit:
+/// `3.900/4.096 bytes`, or `longa demais: 5.000/4.096 bytes` (Enter would keep it).
+pub fn size_marker(app: &App) -> Option<String> {
+    let max = app.limits.max_line_bytes;
+    let typed = app.input.value();
+    // On the wire a line is at most a few bytes longer than typed (`/RETOMAR` for `/RESUME`),
+    // so most lines are not parsed at all.
+    if (typed.len() + 8) * 10 < max * 9 {
+        return None;
+    }
+    let bytes = typed_bytes(typed)?;
+    let size = format!("{}/{} bytes", grouped(bytes), grouped(max));
+    if bytes > max {
+        Some(format!("longa demais: {size}"))
+    } else {
+        (bytes * 10 >= max * 9).then_some(size)
+    }
+}
+
 /// ` (Esc cancela)`: the key that gives a connection attempt up.
 fn cancel_hint() -> String {
     keys::first_label(Context::Room, Action::Live)
@@ -58,10 +111,14 @@ pub fn markers(app: &App) -> Vec<String> {
     if app.history.unseen() {
         out.push("novas mensagens ↓".to_owned());
     }
-    if out.is_empty() && app.history.scroll() > 0 {
+    if out.is_empty() && !app.history.is_live() {
         let back = keys::first_label(Context::Room, Action::Live)
             .map_or_else(String::new, |k| format!(" · {k} volta"));
         out.push(format!("rolado ↑{back}"));
+    }
+    // The line being typed matters most: it comes first.
+    if let Some(size) = size_marker(app) {
+        out.insert(0, size);
     }
     out
 }
@@ -83,7 +140,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let marker_texts: Vec<String> = markers(app).iter().map(|m| format!(" {m} ")).collect();
     let markers_width: usize = marker_texts.iter().map(|m| text_width(m) + 1).sum();
     let state_room = usize::from(area.width).saturating_sub(1 + markers_width);
-    let (mut x, _) = buf.set_stringn(area.x + 1, area.y, state_text(app), state_room, bar);
+    // A paste waiting for its answer says so in place of the state, highlighted: the keys
+    // do something else until it is answered.
+    let (state, look) = match paste_text(app) {
+        Some(text) if app.pasting.pending().is_some() => (text, theme.style(Look::Marker)),
+        Some(text) => (text, bar),
+        None => (state_text(app), bar),
+    };
+    let (mut x, _) = buf.set_stringn(area.x + 1, area.y, state, state_room, look);
     for marker in marker_texts {
         let start = x.saturating_add(1);
         if start >= right {

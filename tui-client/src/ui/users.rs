@@ -1,12 +1,26 @@
 //! The users panel: a left border, a title with the count, then the nicknames sorted
-//! case-insensitively, yours marked `(você)`.
+//! case-insensitively, yours marked `(você)`. A list longer than the panel scrolls
+//! ([`crate::app::users::Users::window`]): `↑ N mais` / `↓ N mais` rows say how many names
+//! are out of view, and a name too wide for the panel ends in `…`.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::widgets::{Block, Borders, Widget};
+use unicode_segmentation::UnicodeSegmentation;
 
 use crate::app::App;
 use crate::theme::{Look, nick_colour_index};
+use crate::wrap::{grapheme_width, text_width};
+
+/// What ends a name (or a title) cut to fit the panel.
+pub const CUT_MARK: &str = "…";
+
+/// Rows for names in a panel drawn in `area` (its border included): its height minus the
+/// title row. The model lays its scroll out with this, so both agree on a page.
+pub fn name_rows(area: Rect) -> usize {
+    usize::from(area.height.saturating_sub(1))
+}
 
 /// Draws the panel.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
@@ -19,39 +33,72 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let width = usize::from(inner.width);
     let title = format!("Pessoas ({})", app.users.len());
-    buf.set_stringn(
-        inner.x,
-        inner.y,
-        &title,
-        width,
-        app.theme.style(Look::KeyName),
-    );
+    let key = app.theme.style(Look::KeyName);
+    draw_cut(buf, inner.x, inner.y, width, &[(&title, key)]);
     let list = app.users.list();
-    let rows = usize::from(inner.height - 1);
+    let window = app.users.window(name_rows(inner));
+    let notice = app.theme.style(Look::Notice);
     let me = app.my_nick();
-    let overflow = list.len() > rows;
-    let shown = if overflow {
-        rows.saturating_sub(1)
-    } else {
-        list.len()
-    };
-    for (i, nick) in list.iter().take(shown).enumerate() {
-        let y = inner.y + 1 + u16::try_from(i).unwrap_or(u16::MAX);
+    let mut y = inner.y + 1;
+    if window.marks && window.above > 0 {
+        let above = format!("↑ {} mais", window.above);
+        draw_cut(buf, inner.x, y, width, &[(&above, notice)]);
+        y += 1;
+    }
+    for nick in list.skip(window.first).take(window.shown) {
         let own = me.is_some_and(|m| m.same_user(nick));
         let look = Look::Nick {
             colour: nick_colour_index(nick.as_str()),
             own,
             mention: false,
         };
-        let (x, _) = buf.set_stringn(inner.x, y, nick.as_str(), width, app.theme.style(look));
+        let name = (nick.as_str(), app.theme.style(look));
         if own {
-            let room = usize::from(inner.right().saturating_sub(x));
-            buf.set_stringn(x, y, " (você)", room, app.theme.style(Look::You));
+            draw_cut(
+                buf,
+                inner.x,
+                y,
+                width,
+                &[name, (" (você)", app.theme.style(Look::You))],
+            );
+        } else {
+            draw_cut(buf, inner.x, y, width, &[name]);
         }
+        y += 1;
     }
-    if overflow && rows > 0 {
-        let y = inner.y + u16::try_from(rows).unwrap_or(u16::MAX);
-        let more = format!("… +{}", list.len() - shown);
-        buf.set_stringn(inner.x, y, &more, width, app.theme.style(Look::Notice));
+    if window.marks && window.below > 0 {
+        let below = format!("↓ {} mais", window.below);
+        draw_cut(buf, inner.x, y, width, &[(&below, notice)]);
+    }
+}
+
+/// Draws `parts` one after another from `x` within `width` columns. If they do not fit, what
+/// fits in `width - 1` columns is drawn and [`CUT_MARK`] follows, in the style of the part it
+/// cuts, so a cut name never passes for a whole one.
+fn draw_cut(buf: &mut Buffer, x: u16, y: u16, width: usize, parts: &[(&str, Style)]) {
+    let total: usize = parts.iter().map(|(text, _)| text_width(text)).sum();
+    if total <= width {
+        let mut x = x;
+        for (text, style) in parts {
+            (x, _) = buf.set_stringn(x, y, text, width, *style);
+        }
+        return;
+    }
+    let Some(budget) = width.checked_sub(1) else {
+        return;
+    };
+    let mut col = 0;
+    for (text, style) in parts {
+        for g in text.graphemes(true) {
+            let w = grapheme_width(g);
+            if col + w > budget {
+                let at = x + u16::try_from(col).unwrap_or(u16::MAX);
+                buf.set_stringn(at, y, CUT_MARK, 1, *style);
+                return;
+            }
+            let at = x + u16::try_from(col).unwrap_or(u16::MAX);
+            buf.set_stringn(at, y, g, w, *style);
+            col += w;
+        }
     }
 }

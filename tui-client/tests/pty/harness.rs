@@ -15,6 +15,9 @@ pub const TIMEOUT: Duration = Duration::from_secs(20);
 pub const ROWS: u16 = 30;
 pub const COLS: u16 = 100;
 pub const POLL: Duration = Duration::from_millis(20);
+/// What papo writes last when it leaves: mouse reporting off (SGR, then buttons), focus
+/// reporting off, bracketed paste off, the alternate screen left, the cursor shown.
+pub const RESTORED: &[u8] = b"\x1b[?1006l\x1b[?1000l\x1b[?1004l\x1b[?2004l\x1b[?1049l\x1b[?25h";
 
 pub fn papo_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_papo"))
@@ -294,7 +297,7 @@ pub struct Papo {
     writer: Box<dyn Write + Send>,
     /// The process.
     pub child: Box<dyn Child + Send + Sync>,
-    _master: Box<dyn MasterPty + Send>,
+    master: Box<dyn MasterPty + Send>,
     /// The config file it uses.
     pub config: PathBuf,
 }
@@ -356,7 +359,7 @@ impl Papo {
             screen,
             writer,
             child,
-            _master: pair.master,
+            master: pair.master,
             config,
         }
     }
@@ -364,6 +367,26 @@ impl Papo {
     pub fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).expect("write keys");
         self.writer.flush().expect("flush");
+    }
+
+    /// Resizes the terminal (papo gets SIGWINCH) and the screen it is read into.
+    pub fn resize(&mut self, rows: u16, cols: u16) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize");
+        lock(&self.screen).0.screen_mut().set_size(rows, cols);
+    }
+
+    /// The bottom row (the message line), without trailing blanks.
+    pub fn input_row(screen: &vt100::Screen) -> String {
+        let (rows, cols) = screen.size();
+        let row = screen.contents_between(rows - 1, 0, rows - 1, cols);
+        row.trim_end().to_owned()
     }
 
     pub fn contents(&self) -> String {
@@ -374,7 +397,9 @@ impl Papo {
     pub fn wait_for(&self, what: &str, pred: impl Fn(&vt100::Screen) -> bool) {
         let deadline = Instant::now() + TIMEOUT;
         while Instant::now() < deadline {
-            if pred(lock(&self.screen).0.screen()) {
+            // A copy, so the lock is not held while `pred` runs (it may lock again).
+            let screen = lock(&self.screen).0.screen().clone();
+            if pred(&screen) {
                 return;
             }
             thread::sleep(POLL);
@@ -399,13 +424,13 @@ impl Papo {
         panic!("papo did not exit; screen:\n{}", self.contents());
     }
 
-    /// The terminal is back to normal: alternate screen left, cursor shown, and the output
-    /// ends with those sequences.
+    /// The terminal is back to normal: mouse reporting, focus reporting and bracketed paste
+    /// off, alternate screen left, cursor shown, and the output ends with those sequences.
     pub fn assert_restored(&self) {
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let s = lock(&self.screen);
-            let tail_ok = s.1.ends_with(b"\x1b[?1049l\x1b[?25h");
+            let tail_ok = s.1.ends_with(RESTORED);
             if tail_ok && !s.0.screen().alternate_screen() && !s.0.screen().hide_cursor() {
                 return;
             }
