@@ -128,12 +128,21 @@ impl Entry {
         rows
     }
 
-    /// Bytes this entry holds, roughly: its text plus its bookkeeping. The history's byte cap
-    /// counts these.
+    /// Bytes this entry costs in memory, near enough for the history's byte cap: its text, its
+    /// structs, the allocator's share per allocation and its id in the history's seen-set.
     pub fn bytes(&self) -> usize {
+        /// What an allocation costs beyond what it holds (header and rounding, glibc).
+        const PER_ALLOCATION: usize = 32;
+        /// An id in the history's seen-set, with the set's spare room.
+        const PER_ID: usize = 24;
         let text: usize = self.segs.iter().map(|s| s.text().len()).sum();
         let presence = self.presence.as_ref().map_or(0, |p| p.bytes());
-        std::mem::size_of::<Self>() + self.segs.len() * std::mem::size_of::<Seg>() + text + presence
+        std::mem::size_of::<Self>()
+            + self.segs.len() * (std::mem::size_of::<Seg>() + PER_ALLOCATION)
+            + PER_ALLOCATION
+            + text
+            + presence
+            + self.presence.as_ref().map_or(1, |p| p.id_count()) * PER_ID
     }
 
     /// The joins and leaves this entry shows, when it is one.

@@ -38,6 +38,9 @@ pub struct Presence {
     leaves_first: bool,
     /// The ids of the events folded in before the newest one (the entry holds the newest).
     older_ids: Vec<EventId>,
+    /// What the names hold, kept up to date so [`Presence::bytes`] costs nothing however many
+    /// are folded in.
+    names_bytes: usize,
 }
 
 impl Presence {
@@ -59,7 +62,9 @@ impl Presence {
         left: Option<Who>,
         leave: Option<(LeaveKind, String)>,
     ) -> Self {
+        let names_bytes = joined.iter().chain(&left).map(Who::bytes).sum();
         Self {
+            names_bytes,
             first_at: at,
             last_at: at,
             leaves_first: joined.is_none(),
@@ -88,6 +93,7 @@ impl Presence {
         self.last_at = newer.last_at;
         self.joined.extend(newer.joined.iter().cloned());
         self.left.extend(newer.left.iter().cloned());
+        self.names_bytes += newer.names_bytes;
         self.leave = None;
         self.older_ids.extend(id);
         self.older_ids.extend(newer.older_ids.iter().copied());
@@ -106,13 +112,12 @@ impl Presence {
 
     /// Bytes held beyond the entry's own text.
     pub fn bytes(&self) -> usize {
-        let names: usize = self
-            .joined
-            .iter()
-            .chain(&self.left)
-            .map(|w| w.nick.len() + std::mem::size_of::<Who>())
-            .sum();
-        std::mem::size_of::<Self>() + names + self.older_ids.len() * 8
+        std::mem::size_of::<Self>() + self.names_bytes + self.older_ids.len() * 8
+    }
+
+    /// How many event ids the line stands for.
+    pub fn id_count(&self) -> usize {
+        self.older_ids.len() + 1
     }
 
     /// The history line: `--> ana entrou`, `<-- bob saiu: tchau`, `--> ana, bob e mais 28
@@ -163,6 +168,13 @@ impl Presence {
         }
         body.extend(second);
         Entry::presence_line(&self.time, marker, body)
+    }
+}
+
+impl Who {
+    /// Its share of memory (the allocator's too).
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Self>() + self.nick.len() + 32
     }
 }
 
