@@ -124,7 +124,9 @@ impl History {
     /// The view's bottom row as `(serial, rows of that entry below the pane)`, or `None` when
     /// live. Drawing starts there.
     pub fn bottom(&self) -> Option<(u64, usize)> {
-        self.anchor.map(|a| (a.serial, a.below))
+        // Clamped: a fold or the read marker going may have shrunk the anchored entry.
+        self.anchor_index()
+            .map(|(i, below)| (self.first_serial + i as u64, below))
     }
 
     /// Rows between the bottom of the pane and the newest row (0 = live). Costs a walk over the

@@ -95,7 +95,13 @@ impl Users {
         let mut members: Vec<Rc<Member>> = nicks.iter().map(|n| Rc::new(Member::new(n))).collect();
         members.sort_by(|a, b| a.order().cmp(&b.order()));
         let mut by_key = HashMap::with_capacity(members.len());
-        members.retain(|m| by_key.insert(m.key.clone(), Rc::clone(m)).is_none());
+        members.retain(|m| match by_key.entry(m.key.clone()) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(Rc::clone(m));
+                true
+            }
+            std::collections::hash_map::Entry::Occupied(_) => false,
+        });
         self.members = members;
         self.by_key = by_key;
         if self.scroll.first > 0

@@ -203,6 +203,7 @@ pub const BINDINGS: &[Binding] = &[
     bind(Context::SearchResults, &[Key::plain(K::Char('n')), Key::plain(K::Up)], Action::SearchOlder, "resultado mais antigo"),
     bind(Context::SearchResults, &[Key::plain(K::Char('N')), Key::plain(K::Down)], Action::SearchNewer, "resultado mais novo"),
     bind(Context::SearchResults, &[Key::ctrl('f'), Key::plain(K::Char('/'))], Action::Search, "edita a busca"),
+    bind(Context::SearchResults, &[Key::ctrl('j')], Action::SearchClose, "fecha a busca (a linha de mensagem volta)"),
     bind(Context::SearchResults, &[Key::plain(K::Esc), Key::plain(K::Enter), Key::plain(K::Char('q'))], Action::SearchClose, "fecha a busca (a vista fica onde está)"),
     bind(Context::Room, &[Key::plain(K::Enter), Key::ctrl('j')], Action::Submit, "envia a mensagem ou o comando"),
     bind(Context::Room, &[Key::plain(K::Tab)], Action::Complete, "completa comando ou apelido (de novo: próximo)"),
