@@ -44,6 +44,9 @@ pub fn setup() -> io::Result<Tui> {
         restore();
         return Err(e);
     }
+    // Keep the terminal's title (xterm's title stack), so the unread count papo sets in it
+    // does not outlive papo. Terminals without the stack ignore this.
+    let _ = out.write_all(TITLE_PUSH);
     Terminal::new(CrosstermBackend::new(out)).inspect_err(|_| restore())
 }
 
@@ -64,9 +67,15 @@ pub fn restore() {
         LeaveAlternateScreen,
         Show
     );
+    let _ = out.write_all(TITLE_POP);
     let _ = out.flush();
     let _ = disable_raw_mode();
 }
+
+/// Saves the window title on xterm's title stack.
+const TITLE_PUSH: &[u8] = b"\x1b[22;0t";
+/// Puts the saved window title back.
+const TITLE_POP: &[u8] = b"\x1b[23;0t";
 
 /// Exit status after a panic (the one Rust gives an uncaught panic in `main`).
 pub const PANIC_EXIT_CODE: i32 = 101;

@@ -16,8 +16,10 @@ pub const ROWS: u16 = 30;
 pub const COLS: u16 = 100;
 pub const POLL: Duration = Duration::from_millis(20);
 /// What papo writes last when it leaves: mouse reporting off (SGR, then buttons), focus
-/// reporting off, bracketed paste off, the alternate screen left, the cursor shown.
-pub const RESTORED: &[u8] = b"\x1b[?1006l\x1b[?1000l\x1b[?1004l\x1b[?2004l\x1b[?1049l\x1b[?25h";
+/// reporting off, bracketed paste off, the alternate screen left, the cursor shown, the saved
+/// window title put back.
+pub const RESTORED: &[u8] =
+    b"\x1b[?1006l\x1b[?1000l\x1b[?1004l\x1b[?2004l\x1b[?1049l\x1b[?25h\x1b[23;0t";
 
 pub fn papo_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_papo"))
