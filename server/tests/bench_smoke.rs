@@ -27,7 +27,10 @@ fn load_example(server: &Path) -> PathBuf {
     let profile_dir = server.parent().expect("the server binary has a directory");
     let mut build = Command::new(env!("CARGO"));
     build.args(["build", "-q", "-p", "papo-server", "--example", "load"]);
-    if profile_dir.file_name().is_some_and(|name| name == "release") {
+    if profile_dir
+        .file_name()
+        .is_some_and(|name| name == "release")
+    {
         build.arg("--release");
     }
     let status = build.status().expect("cargo runs");

@@ -23,10 +23,7 @@ pub async fn join(
         .write_all(format!("NICK l{index}\r\nUSER l{index} 0 * :load\r\n").as_bytes())
         .await?;
     loop {
-        let line = reader
-            .next_line()
-            .await?
-            .context("closed while joining")?;
+        let line = reader.next_line().await?.context("closed while joining")?;
         if let Some(token) = line.strip_prefix(b"PING ") {
             writer.write_all(&pong(token)).await?;
             continue;
@@ -114,8 +111,14 @@ mod tests {
         let msg = b":l0!~l0@127.0.0.1 PRIVMSG #papo :0 1 2";
         assert!(matches!(classify(msg), Line::Message(b"0 1 2")));
         assert!(matches!(classify(b"PING :bench"), Line::Ping(b":bench")));
-        assert!(matches!(classify(b":l1!~l1@127.0.0.1 JOIN :#papo"), Line::Other));
-        assert!(matches!(classify(b":x NOTICE l0 :PRIVMSG #papo :1 2 3"), Line::Other));
+        assert!(matches!(
+            classify(b":l1!~l1@127.0.0.1 JOIN :#papo"),
+            Line::Other
+        ));
+        assert!(matches!(
+            classify(b":x NOTICE l0 :PRIVMSG #papo :1 2 3"),
+            Line::Other
+        ));
         assert_eq!(command(b":bench.papo.local 366 l0 #papo :End"), b"366");
         assert_eq!(command(b"ERROR :Closing"), b"ERROR");
     }

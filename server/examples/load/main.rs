@@ -140,17 +140,16 @@ async fn run(args: &Args) -> anyhow::Result<Report> {
     let mut sender_writers = Vec::with_capacity(args.senders);
     for index in 0..args.clients {
         let until = deadline.min(tokio::time::Instant::now() + JOIN_TIMEOUT);
-        let (reader, writer) = tokio::time::timeout_at(until, args.protocol.join(&args.addr, index))
-            .await
-            .with_context(|| format!("client {index} timed out joining"))?
-            .with_context(|| format!("client {index} could not join"))?;
+        let (reader, writer) =
+            tokio::time::timeout_at(until, args.protocol.join(&args.addr, index))
+                .await
+                .with_context(|| format!("client {index} timed out joining"))?
+                .with_context(|| format!("client {index} could not join"))?;
         let writer = Arc::new(Mutex::new(writer));
         if args.protocol.senders_are_members() && index < args.senders {
             sender_writers.push(Arc::clone(&writer));
         }
-        let expected = args
-            .protocol
-            .expected(index, args.senders, args.messages);
+        let expected = args.protocol.expected(index, args.senders, args.messages);
         if expected == 0 {
             run.complete.fetch_add(1, Ordering::Relaxed);
         }
@@ -282,7 +281,9 @@ fn print(args: &Args, r: &Report) {
     let t = &r.total;
     let elapsed = r.elapsed.as_secs_f64().max(1e-6);
     let per_s = t.deliveries as f64 / elapsed;
-    let per_cpu = r.server_cpu_s.map(|cpu| t.deliveries as f64 / cpu.max(0.01));
+    let per_cpu = r
+        .server_cpu_s
+        .map(|cpu| t.deliveries as f64 / cpu.max(0.01));
     let (p50, p99, p999) = (
         t.latency.quantile(0.5),
         t.latency.quantile(0.99),

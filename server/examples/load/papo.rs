@@ -18,10 +18,7 @@ pub async fn join(
         .write_all(format!("load{index}\n").as_bytes())
         .await?;
     loop {
-        let line = reader
-            .next_line()
-            .await?
-            .context("closed while joining")?;
+        let line = reader.next_line().await?.context("closed while joining")?;
         if line.starts_with(b"WELCOME ") {
             return Ok(());
         }

@@ -34,7 +34,7 @@ pub fn rss_kib(pid: impl Display) -> Option<u64> {
 }
 
 /// Raises this process's open-file limit to its hard limit (a thousand sockets need it).
-pub fn raise_nofile_limit() -> std::io::Result<u64> {
+pub fn raise_nofile_limit() -> std::io::Result<libc::rlim_t> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
@@ -49,7 +49,7 @@ pub fn raise_nofile_limit() -> std::io::Result<u64> {
             return Err(std::io::Error::last_os_error());
         }
     }
-    Ok(limit.rlim_cur as u64)
+    Ok(limit.rlim_cur)
 }
 
 #[cfg(test)]

@@ -126,7 +126,14 @@ impl Receiver {
     }
 }
 
-fn record(text: &[u8], now: u64, watcher: bool, run: &Run, next_seq: &mut [u64], stats: &mut Stats) {
+fn record(
+    text: &[u8],
+    now: u64,
+    watcher: bool,
+    run: &Run,
+    next_seq: &mut [u64],
+    stats: &mut Stats,
+) {
     let Some(payload) = parse_payload(text) else {
         stats.malformed += 1;
         return;

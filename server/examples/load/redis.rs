@@ -90,9 +90,28 @@ mod tests {
     #[test]
     fn finds_messages_but_not_confirmations() {
         let stream: &[&[u8]] = &[
-            b"*3", b"$9", b"subscribe", b"$4", b"papo", b":1", b"*3", b"$7", b"message", b"$4",
-            b"papo", b"$5", b"1 2 3", b"*3", b"$7", b"*3", b"$7", b"message", b"$4", b"papo",
-            b"$5", b"4 5 6",
+            b"*3",
+            b"$9",
+            b"subscribe",
+            b"$4",
+            b"papo",
+            b":1",
+            b"*3",
+            b"$7",
+            b"message",
+            b"$4",
+            b"papo",
+            b"$5",
+            b"1 2 3",
+            b"*3",
+            b"$7",
+            b"*3",
+            b"$7",
+            b"message",
+            b"$4",
+            b"papo",
+            b"$5",
+            b"4 5 6",
         ];
         let mut pushes = Pushes::default();
         let found: Vec<&[u8]> = stream.iter().filter_map(|l| pushes.feed(l)).collect();

@@ -26,7 +26,9 @@ pub async fn send(
         credits.acquire().await.context("window closed")?.forget();
         let mut allowed = 1;
         let more = credits.available_permits().min(u32::MAX as usize) as u32;
-        if more > 0 && let Ok(permits) = credits.try_acquire_many(more) {
+        if more > 0
+            && let Ok(permits) = credits.try_acquire_many(more)
+        {
             permits.forget();
             allowed += u64::from(more);
         }
