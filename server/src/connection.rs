@@ -11,15 +11,17 @@ use tokio_util::codec::FramedRead;
 use tokio_util::sync::CancellationToken;
 
 use crate::hub::{Hub, Refused};
+use crate::log::event::LoggedEvent;
 use crate::log::{Read, ReadFailed, RoomLog};
 use crate::mailbox::{self, Mailbox, Stream};
 use crate::reader;
 use crate::replies;
 use crate::room::MemberId;
 use crate::sniff::PlainDecoder;
+use crate::write_buffers;
 
 /// The read buffer a connection starts with (tokio-util's default is 8 KiB); it grows as needed.
-const INITIAL_READ_BUFFER: usize = 1024;
+const INITIAL_READ_BUFFER: usize = 256;
 
 /// How long a closing connection keeps reading (and discarding) what the peer still sends.
 const LINGER_TIME: Duration = Duration::from_secs(2);
@@ -38,6 +40,8 @@ const READ_RETRY: Duration = Duration::from_millis(100);
 /// Bytes gathered for one write: large enough that a busy room costs few system calls, small
 /// enough to be a modest constant per connection (a lagging reader never holds more).
 const WRITE_BUDGET: usize = 64 * 1024;
+/// A write buffer's size: the budget, plus the longest line that may pass it.
+const WRITE_CAPACITY: usize = WRITE_BUDGET + 16 * 1024;
 
 /// Serves one connection until it closes, the server drops it, or `shutdown` is cancelled (then
 /// the hub has queued a final `BYE`, which is flushed before the connection closes).
@@ -119,21 +123,31 @@ async fn linger<R: AsyncRead>(reader: R, mailbox: Option<&Mailbox>, time: Durati
 async fn write_lines<W: AsyncWrite>(writer: W, mailbox: &Mailbox, log: &RoomLog) -> bool {
     let mut writer = std::pin::pin!(writer);
     let mut released = log.released();
+    let mut announced = log.announced();
+    // Held while busy, given back when idle: an idle connection holds no write buffer.
+    let mut buf = Vec::new();
     loop {
+        if mailbox.is_aborted() {
+            return false;
+        }
+        announced.borrow_and_update();
         let newest = *released.borrow_and_update();
-        // A fresh buffer per write, freed after it: an idle connection holds none.
-        let mut buf = Vec::new();
+        if buf.capacity() == 0 {
+            buf = write_buffers::take(WRITE_CAPACITY);
+        }
+        buf.clear();
         let done = gather(mailbox, log, newest, &mut buf).await;
         if !buf.is_empty() {
+            // Raced against an abort only when the socket is full: the write is polled first.
             // Flushed too: TLS may keep encrypted bytes back when the socket is full, and
             // nothing else would push them out before the next write.
             let written = tokio::select! {
                 biased;
-                () = mailbox.aborted() => return false,
                 written = async {
                     writer.write_all(&buf).await?;
                     writer.flush().await
                 } => written,
+                () = mailbox.aborted() => return false,
             };
             if let Err(err) = written {
                 tracing::debug!(%err, "write failed");
@@ -145,17 +159,19 @@ async fn write_lines<W: AsyncWrite>(writer: W, mailbox: &Mailbox, log: &RoomLog)
         if done {
             break;
         }
-        tokio::select! {
-            biased;
-            () = mailbox.aborted() => return false,
-            () = mailbox.changed() => {}
-            changed = released.changed() => {
-                if changed.is_err() {
-                    // The log is gone: nothing more will be released.
-                    mailbox.abort();
-                    return false;
-                }
-            }
+        write_buffers::give_back(std::mem::take(&mut buf), WRITE_CAPACITY);
+        // Idle: woken by the mailbox (an abort too), by announced events, and by every
+        // release while a reply waits for its events (the joiner's own JOIN, say).
+        let awaits_events = mailbox.awaits_events();
+        let log_changed = tokio::select! {
+            () = mailbox.changed() => Ok(()),
+            changed = announced.changed() => changed,
+            changed = released.changed(), if awaits_events => changed,
+        };
+        if log_changed.is_err() {
+            // The log is gone: nothing more will be released.
+            mailbox.abort();
+            return false;
         }
     }
     // Raced against an abort too: a TLS close_notify may block on a peer that does not read.
@@ -182,17 +198,14 @@ async fn gather(mailbox: &Mailbox, log: &RoomLog, released: EventId, buf: &mut V
                 upto,
             } => {
                 let budget = WRITE_BUDGET - buf.len();
-                let mut read = log.read(after, upto, budget).await;
-                for _ in 1..READ_ATTEMPTS {
-                    if read.is_ok() {
-                        break;
-                    }
-                    tokio::time::sleep(READ_RETRY).await;
-                    read = log.read(after, upto, budget).await;
-                }
-                let sent = match read {
-                    Ok(read) => append_events(&stream, after, upto, &read, log, buf),
-                    Err(ReadFailed) => skip_unreadable(after, upto, log, buf),
+                // Recent events are copied straight out of the shared window.
+                let recent = log.read_recent(after, upto, budget, |event| {
+                    append_event(&stream, event, buf)
+                });
+                let sent = match recent {
+                    Ok(last) => last.unwrap_or(upto),
+                    // Boxed: the catch-up's state should not size every connection's task.
+                    Err(_) => Box::pin(catch_up(&stream, after, upto, budget, log, buf)).await,
                 };
                 mailbox.advance(sent);
             }
@@ -201,6 +214,42 @@ async fn gather(mailbox: &Mailbox, log: &RoomLog, released: EventId, buf: &mut V
         }
     }
     false
+}
+
+/// Reads events the window no longer holds from the store (retrying a failed read a few
+/// times). Returns the last id handled.
+async fn catch_up(
+    stream: &Stream,
+    after: EventId,
+    upto: EventId,
+    budget: usize,
+    log: &RoomLog,
+    buf: &mut Vec<u8>,
+) -> EventId {
+    let mut read = log.read(after, upto, budget).await;
+    for _ in 1..READ_ATTEMPTS {
+        if read.is_ok() {
+            break;
+        }
+        tokio::time::sleep(READ_RETRY).await;
+        read = log.read(after, upto, budget).await;
+    }
+    match read {
+        Ok(read) => append_events(stream, after, upto, &read, log, buf),
+        Err(ReadFailed) => skip_unreadable(after, upto, log, buf),
+    }
+}
+
+/// Appends one event if `stream` may read it, marked if it is replayed.
+fn append_event(stream: &Stream, event: &LoggedEvent, buf: &mut Vec<u8>) {
+    if !event.audience.includes(stream.session) {
+        return;
+    }
+    if event.id <= stream.replay_until {
+        buf.extend_from_slice(event.replayed_wire());
+    } else {
+        buf.extend_from_slice(&event.wire);
+    }
 }
 
 /// Appends the events `stream` may read, marking replayed ones, after a `SKIPPED` line if the
@@ -217,14 +266,7 @@ fn append_events(
         skipped(log.events_between(after, pruned_to), buf);
     }
     for event in &read.events {
-        if !event.audience.includes(stream.session) {
-            continue;
-        }
-        if event.id <= stream.replay_until {
-            buf.extend_from_slice(event.replayed_wire());
-        } else {
-            buf.extend_from_slice(&event.wire);
-        }
+        append_event(stream, event, buf);
     }
     // No event at all up to `upto`: none was handed out in that span.
     read.events.last().map_or(upto, |last| last.id)

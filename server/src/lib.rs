@@ -19,6 +19,7 @@ pub mod room;
 pub mod server;
 pub mod sniff;
 pub mod tls;
+pub mod write_buffers;
 
 pub use config::Config;
 pub use server::run;

@@ -6,6 +6,7 @@
 //! The lock is held only to change or read this state, never across I/O.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use bytes::Bytes;
@@ -89,6 +90,8 @@ pub struct Mailbox {
     /// Signalled when the writer takes replies, for a reader waiting for them to drain.
     drained: Notify,
     aborted: CancellationToken,
+    /// Mirrors `aborted` for a lock-free check on every write.
+    is_aborted: AtomicBool,
     max_reply_bytes: usize,
 }
 
@@ -100,6 +103,7 @@ impl Mailbox {
             ready: Notify::new(),
             drained: Notify::new(),
             aborted: CancellationToken::new(),
+            is_aborted: AtomicBool::new(false),
             max_reply_bytes,
         }
     }
@@ -166,11 +170,18 @@ impl Mailbox {
     pub fn abort(&self) {
         let mut state = self.lock();
         state.closed = true;
-        state.replies.clear();
+        state.replies = VecDeque::new();
         state.reply_bytes = 0;
         drop(state);
+        self.is_aborted.store(true, Ordering::Release);
         self.aborted.cancel();
+        self.ready.notify_one();
         self.drained.notify_waiters();
+    }
+
+    /// Whether [`abort`](Self::abort) was called.
+    pub fn is_aborted(&self) -> bool {
+        self.is_aborted.load(Ordering::Acquire)
     }
 
     /// Resolves when [`abort`](Self::abort) is called.
@@ -178,7 +189,7 @@ impl Mailbox {
         self.aborted.cancelled().await
     }
 
-    /// Resolves when something may have changed (a reply, a stream change, a close).
+    /// Resolves when something may have changed (a reply, a stream change, a close, an abort).
     pub async fn changed(&self) {
         self.ready.notified().await
     }
@@ -199,6 +210,12 @@ impl Mailbox {
             }
             drained.await;
         }
+    }
+
+    /// Whether a reply waits for room events not yet sent (then the writer wants every
+    /// release at once, not only announced ones).
+    pub fn awaits_events(&self) -> bool {
+        !self.lock().replies.is_empty()
     }
 
     /// The stream, if joined.
@@ -226,6 +243,10 @@ impl Mailbox {
             }
         }
         if !ready.is_empty() {
+            if state.replies.is_empty() {
+                // An idle connection holds no reply-queue memory.
+                state.replies = VecDeque::new();
+            }
             drop(state);
             self.drained.notify_waiters();
             return Next::Replies(ready);
@@ -295,6 +316,24 @@ mod tests {
             Next::Replies(vec![line("HELLO\n")])
         );
         assert_eq!(mailbox.next(EventId(0)), Next::Wait);
+    }
+
+    #[test]
+    fn a_waiting_reply_asks_for_every_release_until_it_is_sent() {
+        let mailbox = Mailbox::new(100);
+        mailbox.start_stream(stream(5));
+        assert!(!mailbox.awaits_events());
+        mailbox.reply(EventId(5), line("WELCOME\n")).expect("room");
+        assert!(mailbox.awaits_events());
+        let Next::Events { upto, .. } = mailbox.next(EventId(5)) else {
+            panic!("events due");
+        };
+        mailbox.advance(upto);
+        assert_eq!(
+            mailbox.next(EventId(5)),
+            Next::Replies(vec![line("WELCOME\n")])
+        );
+        assert!(!mailbox.awaits_events());
     }
 
     #[test]

@@ -93,6 +93,8 @@ impl Backlog {
         self.bytes -= input.bytes();
         if self.items.is_empty() {
             self.told = false;
+            // An idle connection holds no backlog memory.
+            self.items = VecDeque::new();
         }
         Some(input)
     }
@@ -146,11 +148,15 @@ pub async fn read_lines<R: AsyncRead + Unpin>(
             match allowed {
                 Ok(()) => {
                     if let Some(input) = backlog.pop() {
+                        // The line is handled first: it rarely waits, and then the
+                        // cancellation checks (each takes a lock) are never polled. Boxed:
+                        // its state is large, and an idle connection should not hold it.
+                        let handling = Box::pin(handle(input, id, hub, mailbox, reply_threshold));
                         let handled = tokio::select! {
                             biased;
+                            handled = handling => handled,
                             () = shutdown.cancelled() => break End::Done,
                             () = mailbox.aborted() => break End::Lost(replies::CONNECTION_CLOSED),
-                            handled = handle(input, id, hub, mailbox, reply_threshold) => handled,
                         };
                         if handled == Next::Close {
                             break End::Done;
@@ -264,9 +270,11 @@ pub async fn read_lines<R: AsyncRead + Unpin>(
     }
 }
 
+/// Sleeps until `when` (forever if `None`). The timer is boxed, made only when polled: every
+/// connection's task holds the space of its futures, and these rarely run.
 async fn sleep_until(when: Option<Instant>) {
     if let Some(when) = when {
-        tokio::time::sleep_until(when).await;
+        Box::pin(tokio::time::sleep_until(when)).await;
     }
 }
 
@@ -290,7 +298,7 @@ async fn handle(
             // however many connections guess at once. A right one goes in at once.
             if !hub.admitted(id) && !hub.password_matches(&password) {
                 while let Err(when) = hub.wrong_password_turn(Instant::now().into_std()) {
-                    tokio::time::sleep_until(Instant::from_std(when)).await;
+                    sleep_until(Some(Instant::from_std(when))).await;
                 }
             }
             hub.handle(id, ClientLine::Command(Command::Password { password }))
@@ -300,7 +308,8 @@ async fn handle(
             // password, is only told so: no lookup for it.
             let session = match request.token.clone() {
                 Some(token) if mailbox.stream().is_none() && hub.admitted(id) => {
-                    hub.log().find_session(token).await
+                    // Boxed: a rare lookup should not size every connection's task.
+                    Box::pin(hub.log().find_session(token)).await
                 }
                 _ => None,
             };

@@ -110,6 +110,11 @@ pub async fn run(
     let mut degraded = log.degraded();
     let mut told_degraded = false;
     let stop = CancellationToken::new();
+    // Idle connections learn of joins and departures a moment late, a burst of them at once.
+    let presence = tokio::spawn({
+        let log = Arc::clone(&log);
+        async move { log.announce_presence().await }
+    });
     let mut connections = JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -182,6 +187,7 @@ pub async fn run(
         hub.abort_all();
         while connections.join_next().await.is_some() {}
     }
+    presence.abort();
     drop(hub);
     // Waits for the last commit (a few milliseconds), so nothing accepted is lost on exit.
     let closing = Arc::clone(&log);

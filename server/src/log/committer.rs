@@ -54,6 +54,23 @@ impl Committer {
         }
     }
 
+    /// Commits and releases one record at once (memory only: nothing to wait for).
+    pub(super) fn commit_now(&mut self, record: Record) {
+        let mut events = Vec::new();
+        let mut sessions = Vec::new();
+        match record {
+            Record::Event(line, audience) => {
+                if let Some(e) = LoggedEvent::new(line, audience) {
+                    events.push(Arc::new(e));
+                }
+            }
+            Record::Session(change) => sessions.push(change),
+        }
+        self.commit(&events, &sessions);
+        self.release(&mut events, 0);
+        self.prune();
+    }
+
     fn commit(&self, events: &[Arc<LoggedEvent>], sessions: &[SessionChange]) {
         if events.is_empty() && sessions.is_empty() {
             return;
@@ -108,6 +125,9 @@ impl Committer {
                 }
             }
             shared.released.send_replace(last);
+            if events.iter().any(|e| !e.is_presence()) {
+                shared.announced.send_replace(last);
+            }
         }
         shared.pending_bytes.fetch_sub(cost, Ordering::Relaxed);
         shared.room_for_more.notify_waiters();

@@ -77,6 +77,15 @@ impl LoggedEvent {
         })
     }
 
+    /// Whether it only says who is in the room (a join, a departure, a rename): readers may
+    /// get it a moment late, together with the next ones.
+    pub fn is_presence(&self) -> bool {
+        matches!(
+            self.line,
+            ServerLine::Joined { .. } | ServerLine::Left { .. } | ServerLine::Renamed { .. }
+        )
+    }
+
     /// Bytes this event holds in memory, roughly (for the window's budget).
     pub fn footprint(&self) -> usize {
         // The typed copy holds about as much text as the wire form, and the replayed form

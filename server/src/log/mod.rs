@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use papo_protocol::{EventId, ServerLine};
 use tokio::sync::{Notify, Semaphore, watch};
@@ -43,6 +44,9 @@ const PRUNE_STEP: usize = 8192;
 /// Events read into the window at start, so clients resuming after a restart are served
 /// from memory.
 const WARM_UP_EVENTS: usize = 10_000;
+/// Longest a released presence event (join, departure, rename) waits before idle readers are
+/// woken for it: a burst of joins reaches each member in a few writes, not one per join.
+pub const PRESENCE_DELAY: Duration = Duration::from_millis(25);
 
 /// Where the log keeps its events.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +97,9 @@ pub struct ReadFailed;
 struct Shared {
     window: RwLock<Window>,
     released: watch::Sender<EventId>,
+    /// The newest released id idle readers are woken for: at once for any event but
+    /// presence, which [`RoomLog::announce_presence`] announces a moment later.
+    announced: watch::Sender<EventId>,
     /// The durable store; `None` with `--no-history`.
     store: Option<Arc<dyn LogStore>>,
     /// Memory-only history: all of it with `--no-history`; what came after a store failure.
@@ -117,13 +124,24 @@ enum Message {
 
 use committer::Committer;
 
+/// Who commits what the hub appends.
+enum Commit {
+    /// A durable store: the committer thread, fed through a channel (group commit).
+    Thread {
+        queue: Mutex<mpsc::Sender<Message>>,
+        handle: Mutex<Option<JoinHandle<()>>>,
+    },
+    /// Memory only: committed and released at once by the appending task (a thread hop per
+    /// batch would cost two context switches and buy nothing).
+    Inline(Mutex<Committer>),
+}
+
 /// The room log. Cheap to share behind an `Arc`.
 pub struct RoomLog {
     epoch: String,
     stored: Stored,
-    queue: Mutex<mpsc::Sender<Message>>,
+    commit: Commit,
     shared: Arc<Shared>,
-    committer: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl std::fmt::Debug for RoomLog {
@@ -212,10 +230,12 @@ impl RoomLog {
             }
         }
         let (released, _) = watch::channel(stored.newest);
+        let (announced, _) = watch::channel(stored.newest);
         let (degraded_signal, _) = watch::channel(false);
         let shared = Arc::new(Shared {
             window: RwLock::new(window),
             released,
+            announced,
             store,
             memory: MemoryStore::new(MEMORY_HISTORY_BYTES),
             degraded: AtomicBool::new(false),
@@ -228,34 +248,24 @@ impl RoomLog {
             store_name: name,
             gaps: stored.gaps.clone(),
         });
-        let (queue, records) = mpsc::channel();
         let committer = Committer {
             shared: Arc::clone(&shared),
             keep: config.keep.max(1),
         };
-        let handle = std::thread::Builder::new()
-            .name("papo-log".into())
-            .spawn(move || {
-                let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    committer.run(records)
-                }));
-                if ran.is_err() {
-                    // Without its committer the room would freeze, silently: better to stop,
-                    // so whatever supervises the server restarts it (nothing stored is lost).
-                    tracing::error!("the room log thread panicked; papo-server stops");
-                    std::process::exit(70);
-                }
-            })
-            .map_err(|e| StoreError::Unusable {
-                path: shared.store_name.clone(),
-                why: format!("cannot start the log thread: {e}"),
-            })?;
+        let commit = if shared.store.is_some() {
+            let (queue, records) = mpsc::channel();
+            Commit::Thread {
+                queue: Mutex::new(queue),
+                handle: Mutex::new(Some(spawn_committer(committer, records, &shared)?)),
+            }
+        } else {
+            Commit::Inline(Mutex::new(committer))
+        };
         Ok(Self {
             epoch: stored.epoch.clone(),
             stored,
-            queue: Mutex::new(queue),
+            commit,
             shared,
-            committer: Mutex::new(Some(handle)),
         })
     }
 
@@ -272,11 +282,19 @@ impl RoomLog {
     /// Queues a record for the next commit. Never waits: callers that can wait call
     /// [`wait_for_room`](Self::wait_for_room) first.
     pub fn append(&self, record: Record) {
-        let cost = pending_cost(&record);
-        self.shared.pending_bytes.fetch_add(cost, Ordering::Relaxed);
-        let queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
-        if queue.send(Message::Record(record, cost)).is_err() {
-            tracing::error!("the log thread is gone; record dropped");
+        match &self.commit {
+            Commit::Inline(committer) => committer
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .commit_now(record),
+            Commit::Thread { queue, .. } => {
+                let cost = pending_cost(&record);
+                self.shared.pending_bytes.fetch_add(cost, Ordering::Relaxed);
+                let queue = queue.lock().unwrap_or_else(|p| p.into_inner());
+                if queue.send(Message::Record(record, cost)).is_err() {
+                    tracing::error!("the log thread is gone; record dropped");
+                }
+            }
         }
     }
 
@@ -297,6 +315,36 @@ impl RoomLog {
     /// The newest released (committed) id, and a receiver that changes with it.
     pub fn released(&self) -> watch::Receiver<EventId> {
         self.shared.released.subscribe()
+    }
+
+    /// The newest id idle readers must be woken for, and a receiver that changes with it: it
+    /// follows [`released`](Self::released) at once for messages, and for presence events
+    /// within [`PRESENCE_DELAY`] while [`announce_presence`](Self::announce_presence) runs.
+    pub fn announced(&self) -> watch::Receiver<EventId> {
+        self.shared.announced.subscribe()
+    }
+
+    /// Announces every released event at most [`PRESENCE_DELAY`] after its release; runs
+    /// until dropped (the server runs one beside its connections).
+    pub async fn announce_presence(&self) {
+        let mut released = self.released();
+        loop {
+            // Compared, not only awaited: releases before this first ran count too.
+            if *released.borrow_and_update() > *self.shared.announced.borrow() {
+                tokio::time::sleep(PRESENCE_DELAY).await;
+                let newest = *released.borrow_and_update();
+                self.shared.announced.send_if_modified(|announced| {
+                    let later = *announced < newest;
+                    if later {
+                        *announced = newest;
+                    }
+                    later
+                });
+            } else if released.changed().await.is_err() {
+                // The sender lives as long as the log: not reached while it does.
+                return;
+            }
+        }
     }
 
     /// Changes to `true` once the store has failed (chat goes on from memory).
@@ -325,6 +373,40 @@ impl RoomLog {
         EventId(self.shared.gaps.back_by(upto.0, n))
     }
 
+    /// The fast path of [`read`](Self::read): hands `take` the events after `after` up to
+    /// `upto` straight from the window (about `budget` bytes, at least one if any is due),
+    /// without cloning them, and returns the id of the last one handed (`None`: none was due).
+    /// `Err` when the window no longer holds them (or the reader is behind what the log keeps):
+    /// call [`read`](Self::read).
+    pub fn read_recent(
+        &self,
+        after: EventId,
+        upto: EventId,
+        budget: usize,
+        take: impl FnMut(&Arc<LoggedEvent>),
+    ) -> Result<Option<EventId>, window::Evicted> {
+        if after.0 + 1 < self.oldest().0 {
+            return Err(window::Evicted);
+        }
+        let window = self.shared.window.read().unwrap_or_else(|p| p.into_inner());
+        let from = self.skip_unissued(after, &window);
+        window.visit(from, upto, budget, take)
+    }
+
+    /// `after`, or the id before the window's first when no event was handed out between
+    /// the two (ids skipped after an unclean stop hide nothing).
+    fn skip_unissued(&self, after: EventId, window: &Window) -> EventId {
+        match window.first() {
+            Some(first)
+                if after.0 + 1 < first.0
+                    && self.shared.gaps.issued_between(after.0, first.0 - 1) == 0 =>
+            {
+                EventId(first.0 - 1)
+            }
+            _ => after,
+        }
+    }
+
     /// Events after `after` up to `upto` (at least one if any is due, about `budget` bytes),
     /// from the window or else from the store. A reader behind what the log still keeps is
     /// moved past the pruned ids (`pruned_to`).
@@ -344,16 +426,7 @@ impl RoomLog {
         };
         let in_window = {
             let window = self.shared.window.read().unwrap_or_else(|p| p.into_inner());
-            // Ids between the reader and the window that were never handed out hide nothing.
-            let from = match window.first() {
-                Some(first)
-                    if after.0 + 1 < first.0
-                        && self.shared.gaps.issued_between(after.0, first.0 - 1) == 0 =>
-                {
-                    EventId(first.0 - 1)
-                }
-                _ => after,
-            };
+            let from = self.skip_unissued(after, &window);
             window.read(from, upto, budget, &mut read.events)
         };
         if in_window.is_ok() {
@@ -415,19 +488,17 @@ impl RoomLog {
 
     /// Commits what is queued, stops the committer and marks a clean stop (at shutdown).
     pub fn close(&self) {
-        {
-            let queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
-            let _ = queue.send(Message::Stop);
-        }
-        let handle = self
-            .committer
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
-        if let Some(handle) = handle
-            && handle.join().is_err()
-        {
-            tracing::error!("the log thread panicked");
+        if let Commit::Thread { queue, handle } = &self.commit {
+            {
+                let queue = queue.lock().unwrap_or_else(|p| p.into_inner());
+                let _ = queue.send(Message::Stop);
+            }
+            let handle = handle.lock().unwrap_or_else(|p| p.into_inner()).take();
+            if let Some(handle) = handle
+                && handle.join().is_err()
+            {
+                tracing::error!("the log thread panicked");
+            }
         }
         if let Some(store) = &self.shared.store {
             // After a failure, ids were handed out that the file lacks: not a clean stop.
@@ -450,6 +521,30 @@ impl RoomLog {
             );
         }
     }
+}
+
+/// Starts the committer thread over `records`.
+fn spawn_committer(
+    committer: Committer,
+    records: mpsc::Receiver<Message>,
+    shared: &Shared,
+) -> Result<JoinHandle<()>, StoreError> {
+    std::thread::Builder::new()
+        .name("papo-log".into())
+        .spawn(move || {
+            let ran =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| committer.run(records)));
+            if ran.is_err() {
+                // Without its committer the room would freeze, silently: better to stop,
+                // so whatever supervises the server restarts it (nothing stored is lost).
+                tracing::error!("the room log thread panicked; papo-server stops");
+                std::process::exit(70);
+            }
+        })
+        .map_err(|e| StoreError::Unusable {
+            path: shared.store_name.clone(),
+            why: format!("cannot start the log thread: {e}"),
+        })
 }
 
 impl Shared {
@@ -478,5 +573,86 @@ impl Shared {
         };
         events.retain(|e| e.id <= upto);
         Ok(events)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use papo_protocol::{Nickname, Timestamp};
+
+    use super::*;
+    use crate::log::event::Audience;
+
+    fn memory_log() -> RoomLog {
+        RoomLog::open(&LogConfig {
+            storage: Storage::Memory,
+            keep: 100,
+            window_bytes: 1 << 20,
+        })
+        .expect("a memory log opens")
+    }
+
+    fn joined(id: u64) -> Record {
+        let nick = Nickname::parse(&format!("ana{id}")).expect("a valid nickname");
+        let time = Timestamp::from_unix_seconds(1_800_000_000);
+        Record::Event(
+            ServerLine::Joined {
+                id: EventId(id),
+                time,
+                nick,
+            },
+            Audience::All,
+        )
+    }
+
+    fn message(id: u64) -> Record {
+        let nick = Nickname::parse("ana").expect("a valid nickname");
+        let time = Timestamp::from_unix_seconds(1_800_000_000);
+        let text = "oi".to_owned();
+        Record::Event(
+            ServerLine::Message {
+                id: EventId(id),
+                time,
+                nick,
+                text,
+            },
+            Audience::All,
+        )
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn presence_is_announced_a_moment_late_and_messages_at_once() {
+        let log = Arc::new(memory_log());
+        let announcer = tokio::spawn({
+            let log = Arc::clone(&log);
+            async move { log.announce_presence().await }
+        });
+        let announced = log.announced();
+        log.append(joined(1));
+        log.append(joined(2));
+        assert_eq!(*log.released().borrow(), EventId(2));
+        assert_eq!(
+            *announced.borrow(),
+            EventId(0),
+            "joins wait to be announced together"
+        );
+
+        tokio::time::sleep(PRESENCE_DELAY / 2).await;
+        assert_eq!(*announced.borrow(), EventId(0));
+        tokio::time::sleep(PRESENCE_DELAY).await;
+        assert_eq!(
+            *announced.borrow(),
+            EventId(2),
+            "announced within the delay"
+        );
+
+        log.append(joined(3));
+        log.append(message(4));
+        assert_eq!(
+            *announced.borrow(),
+            EventId(4),
+            "a message announces what came before it"
+        );
+        announcer.abort();
     }
 }

@@ -85,14 +85,20 @@ struct Memory {
     evicted: bool,
     /// Events evicted since ended sessions were last forgotten.
     evicted_since_cleanup: usize,
+    /// Sessions in `sessions` that ended (the others are connected).
+    ended_sessions: usize,
 }
 
-/// Events evicted for the byte budget between two passes forgetting ended sessions.
+/// Fewest events evicted between two passes forgetting ended sessions (at least as many as are held).
 const CLEANUP_EVERY: usize = 1024;
 
 impl Memory {
     /// Forgets sessions that ended by `upto` and that no held event is addressed to.
     fn forget_sessions(&mut self, upto: EventId) {
+        self.evicted_since_cleanup = 0;
+        if self.ended_sessions == 0 {
+            return;
+        }
         let mut addressed = HashSet::new();
         for e in &self.events {
             if let Audience::Pair(a, b) = e.audience {
@@ -101,16 +107,19 @@ impl Memory {
             }
         }
         let Self {
-            sessions, by_id, ..
+            sessions,
+            by_id,
+            ended_sessions,
+            ..
         } = self;
         sessions.retain(|_, s| {
             let gone = s.ended.is_some_and(|at| at <= upto) && !addressed.contains(&s.id);
             if gone {
                 by_id.remove(&s.id);
+                *ended_sessions -= 1;
             }
             !gone
         });
-        self.evicted_since_cleanup = 0;
     }
 }
 
@@ -167,7 +176,8 @@ impl LogStore for MemoryStore {
                 memory.evicted_since_cleanup += 1;
             }
         }
-        if memory.evicted_since_cleanup >= CLEANUP_EVERY
+        // A pass scans every held event, so it waits for as many evictions: O(1) per event.
+        if memory.evicted_since_cleanup >= CLEANUP_EVERY.max(memory.events.len())
             && let Some(first) = memory.events.front().map(|e| e.id)
         {
             memory.forget_sessions(EventId(first.0 - 1));
@@ -187,9 +197,18 @@ impl LogStore for MemoryStore {
                         SessionChange::Ended(_, at) => Some(*at),
                         _ => None,
                     };
-                    if let Some(token) = memory.by_id.get(id).cloned()
-                        && let Some(state) = memory.sessions.get_mut(&token)
-                    {
+                    let Memory {
+                        sessions,
+                        by_id,
+                        ended_sessions,
+                        ..
+                    } = &mut *memory;
+                    if let Some(state) = by_id.get(id).and_then(|token| sessions.get_mut(token)) {
+                        match (state.ended.is_some(), ended.is_some()) {
+                            (false, true) => *ended_sessions += 1,
+                            (true, false) => *ended_sessions -= 1,
+                            _ => {}
+                        }
                         state.ended = ended;
                     }
                 }

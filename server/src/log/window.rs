@@ -58,17 +58,18 @@ impl Window {
         self.bytes
     }
 
-    /// Appends to `out` the events after `after` up to `upto`, stopping once about `budget`
-    /// bytes are taken (always at least one event when any is due).
-    pub fn read(
+    /// Hands `take` the events after `after` up to `upto`, in order, stopping once about
+    /// `budget` bytes of live encoding were handed (always at least one event when any is
+    /// due); no event is cloned. Returns the id of the last event handed, if any.
+    pub fn visit(
         &self,
         after: EventId,
         upto: EventId,
         budget: usize,
-        out: &mut Vec<Arc<LoggedEvent>>,
-    ) -> Result<(), Evicted> {
+        mut take: impl FnMut(&Arc<LoggedEvent>),
+    ) -> Result<Option<EventId>, Evicted> {
         if after >= upto {
-            return Ok(());
+            return Ok(None);
         }
         let Some(first) = self.events.front().map(|e| e.id) else {
             return Err(Evicted);
@@ -79,14 +80,29 @@ impl Window {
         // Ids increase but may jump (ids never handed out after an unclean stop).
         let start = self.events.partition_point(|e| e.id <= after);
         let mut taken = 0;
-        for event in self.events.iter().skip(start) {
+        let mut last = None;
+        for event in self.events.range(start..) {
             if event.id > upto || !fits(taken, event.wire.len(), budget) {
                 break;
             }
             taken += event.wire.len();
-            out.push(Arc::clone(event));
+            take(event);
+            last = Some(event.id);
         }
-        Ok(())
+        Ok(last)
+    }
+
+    /// Appends to `out` the events after `after` up to `upto`, stopping once about `budget`
+    /// bytes are taken (always at least one event when any is due).
+    pub fn read(
+        &self,
+        after: EventId,
+        upto: EventId,
+        budget: usize,
+        out: &mut Vec<Arc<LoggedEvent>>,
+    ) -> Result<(), Evicted> {
+        self.visit(after, upto, budget, |event| out.push(Arc::clone(event)))
+            .map(|_| ())
     }
 }
 
