@@ -266,6 +266,36 @@ pub(crate) fn checked_line(mut body: String) -> Result<String, EncodeError> {
     Ok(body)
 }
 
+/// `TAG id time word…` with room for the trailing `text`: the head of every room event,
+/// written without the formatter (this runs for every line said in the room).
+fn event_head(tag: &str, id: EventId, time: Timestamp, words: &[&str], text: &str) -> String {
+    let words_len: usize = words.iter().map(|w| w.len() + 1).sum();
+    // tag, id (at most 20 digits), time (20), words, " :" text "\n" (and " hist").
+    let capacity = tag.len() + 1 + 20 + 1 + 20 + words_len + 3 + text.len() + 5;
+    let mut head = String::with_capacity(capacity);
+    head.push_str(tag);
+    head.push(' ');
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = id.0;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    head.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+    head.push(' ');
+    time.push_to(&mut head);
+    for word in words {
+        head.push(' ');
+        head.push_str(word);
+    }
+    head
+}
+
 impl ServerLine {
     /// The line as sent on the wire, LF included. Fails if any text holds a character the
     /// protocol never relays (a line break above all): such text is refused, not truncated.
@@ -337,21 +367,32 @@ impl ServerLine {
                 time,
                 nick,
                 text,
-            } => (format!("MSG {id} {time} {nick}"), Some(text)),
+            } => (
+                event_head("MSG", *id, *time, &[nick.as_str()], text),
+                Some(text),
+            ),
             Action {
                 id,
                 time,
                 nick,
                 text,
-            } => (format!("ACTION {id} {time} {nick}"), Some(text)),
+            } => (
+                event_head("ACTION", *id, *time, &[nick.as_str()], text),
+                Some(text),
+            ),
             Private {
                 id,
                 time,
                 from,
                 to,
                 text,
-            } => (format!("PRIV {id} {time} {from} {to}"), Some(text)),
-            Joined { id, time, nick } => (format!("JOIN {id} {time} {nick}"), None),
+            } => (
+                event_head("PRIV", *id, *time, &[from.as_str(), to.as_str()], text),
+                Some(text),
+            ),
+            Joined { id, time, nick } => {
+                (event_head("JOIN", *id, *time, &[nick.as_str()], ""), None)
+            }
             Left {
                 id,
                 time,
@@ -359,10 +400,13 @@ impl ServerLine {
                 kind,
                 reason,
             } => (
-                format!("PART {id} {time} {nick} {}", kind.as_str()),
+                event_head("PART", *id, *time, &[nick.as_str(), kind.as_str()], reason),
                 Some(reason),
             ),
-            Renamed { id, time, old, new } => (format!("NICK {id} {time} {old} {new}"), None),
+            Renamed { id, time, old, new } => (
+                event_head("NICK", *id, *time, &[old.as_str(), new.as_str()], ""),
+                None,
+            ),
             Users {
                 count,
                 offset,

@@ -72,8 +72,50 @@ fn days_in_month(year: i64, month: u32) -> u32 {
     }
 }
 
+impl Timestamp {
+    /// Appends the wire form to `out` (every room event carries one: no formatter).
+    pub fn push_to(self, out: &mut String) {
+        match self.ascii() {
+            Some(ascii) => out.push_str(ascii_str(&ascii)),
+            None => out.push_str(&self.to_string()),
+        }
+    }
+
+    /// The wire form as bytes, for years 0 to 9999.
+    fn ascii(self) -> Option<[u8; 20]> {
+        let days = self.0.div_euclid(86_400);
+        let secs = self.0.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(days);
+        if !(0..=9999).contains(&year) {
+            return None;
+        }
+        let mut out = *b"0000-00-00T00:00:00Z";
+        let mut put = |at: usize, mut value: i64, width: usize| {
+            for i in (at..at + width).rev() {
+                out[i] = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+        };
+        put(0, year, 4);
+        put(5, i64::from(month), 2);
+        put(8, i64::from(day), 2);
+        put(11, secs / 3600, 2);
+        put(14, secs / 60 % 60, 2);
+        put(17, secs % 60, 2);
+        Some(out)
+    }
+}
+
+/// Digits and separators only: always valid UTF-8.
+fn ascii_str(ascii: &[u8; 20]) -> &str {
+    std::str::from_utf8(ascii).unwrap_or_default()
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(ascii) = self.ascii() {
+            return f.write_str(ascii_str(&ascii));
+        }
         let days = self.0.div_euclid(86_400);
         let secs = self.0.rem_euclid(86_400);
         let (year, month, day) = civil_from_days(days);

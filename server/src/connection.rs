@@ -122,16 +122,14 @@ async fn linger<R: AsyncRead>(reader: R, mailbox: Option<&Mailbox>, time: Durati
 /// flushed (returns `true`; the write side is then shut down) or aborted or failed (`false`).
 async fn write_lines<W: AsyncWrite>(writer: W, mailbox: &Mailbox, log: &RoomLog) -> bool {
     let mut writer = std::pin::pin!(writer);
-    let mut released = log.released();
-    let mut announced = log.announced();
     // Held while busy, given back when idle: an idle connection holds no write buffer.
     let mut buf = Vec::new();
     loop {
         if mailbox.is_aborted() {
             return false;
         }
-        announced.borrow_and_update();
-        let newest = *released.borrow_and_update();
+        let announced = log.announced().get();
+        let newest = log.released().get();
         if buf.capacity() == 0 {
             buf = write_buffers::take(WRITE_CAPACITY);
         }
@@ -163,16 +161,14 @@ async fn write_lines<W: AsyncWrite>(writer: W, mailbox: &Mailbox, log: &RoomLog)
         // Idle: woken by the mailbox (an abort too), by announced events, and by every
         // release while a reply waits for its events (the joiner's own JOIN, say).
         let awaits_events = mailbox.awaits_events();
-        let log_changed = tokio::select! {
-            () = mailbox.changed() => Ok(()),
-            changed = announced.changed() => changed,
-            changed = released.changed(), if awaits_events => changed,
-        };
-        if log_changed.is_err() {
-            // The log is gone: nothing more will be released.
-            mailbox.abort();
-            return false;
+        tokio::select! {
+            () = mailbox.changed() => {}
+            _ = log.announced().passed(announced) => {}
+            _ = log.released().passed(newest), if awaits_events => {}
         }
+        // Let whatever else is ready run first (readers above all, with more lines for the
+        // room): the writer then sends more lines per write.
+        tokio::task::yield_now().await;
     }
     // Raced against an abort too: a TLS close_notify may block on a peer that does not read.
     tokio::select! {

@@ -21,6 +21,12 @@ use std::sync::Arc;
 use tracing_appender::non_blocking::NonBlockingBuilder;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc, not glibc's allocator: every line said in the room allocates its event, which the
+/// history frees much later, in arrival order; glibc's malloc and free took about a seventh of
+/// the server's time at full load, mimalloc's a twentieth (docs/architecture.md, Performance).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Log lines buffered for stderr before new ones are dropped.
 const LOG_BUFFER_LINES: usize = 1024;
 
@@ -164,8 +170,24 @@ fn default_history_db() -> PathBuf {
     }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // No transparent huge pages: mimalloc asks for them, and an idle member then cost about
+    // 6 KiB of resident memory instead of 4 (each huge page is resident in full).
+    // SAFETY: prctl with integer arguments only; failure leaves the default, which works.
+    unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(serve_room()),
+        Err(err) => {
+            eprintln!("papo-server: não foi possível iniciar: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve_room() -> ExitCode {
     // Logs go through a background writer that drops lines rather than wait: a stderr that
     // blocks (a paused terminal, a full pipe) must never stall the room, whose lock a log
     // call may be made under. Its channel is allocated up front, so it is kept small (the

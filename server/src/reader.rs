@@ -193,10 +193,14 @@ pub async fn read_lines<R: AsyncRead + Unpin>(
         }
         // Read ahead only while a line waits for its turn (to see a flood coming), or when
         // nothing waits at all; after the peer stopped sending, only wait for the turn.
+        // The cancellations are polled only when no frame is ready (each poll takes a lock,
+        // and this runs for every line); tokio's cooperative budget makes `frames` pending
+        // every so many reads, so even a peer that never stops sending sees them.
+        if mailbox.is_aborted() {
+            break End::Lost(replies::CONNECTION_CLOSED);
+        }
         let frame = tokio::select! {
             biased;
-            () = shutdown.cancelled() => break End::Done,
-            () = mailbox.aborted() => break End::Lost(replies::CONNECTION_CLOSED),
             () = sleep_until(turn), if turn.is_some() => continue,
             () = sleep_until(register_by), if register_by.is_some() => {
                 let reason = replies::register_timeout(config.register_timeout.as_secs());
@@ -207,6 +211,8 @@ pub async fn read_lines<R: AsyncRead + Unpin>(
                 continue;
             }
             frame = frames.next(), if ended.is_none() => frame,
+            () = shutdown.cancelled() => break End::Done,
+            () = mailbox.aborted() => break End::Lost(replies::CONNECTION_CLOSED),
         };
         let hung_up = |reason| Some((End::Lost(reason), Instant::now() + DRAIN_AFTER_HANGUP));
         let input = match frame {

@@ -113,7 +113,8 @@ pub async fn run(
     // Idle connections learn of joins and departures a moment late, a burst of them at once.
     let presence = tokio::spawn({
         let log = Arc::clone(&log);
-        async move { log.announce_presence().await }
+        let hub = Arc::clone(&hub);
+        async move { log.announce_presence(|| hub.connections()).await }
     });
     let mut connections = JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);

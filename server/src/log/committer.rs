@@ -124,20 +124,22 @@ impl Committer {
                     window.push(Arc::clone(e));
                 }
             }
-            shared.released.send_replace(last);
+            shared.released.raise(last);
             if events.iter().any(|e| !e.is_presence()) {
-                shared.announced.send_replace(last);
+                shared.announced.raise(last);
             }
         }
-        shared.pending_bytes.fetch_sub(cost, Ordering::Relaxed);
-        shared.room_for_more.notify_waiters();
+        if cost > 0 {
+            shared.pending_bytes.fetch_sub(cost, Ordering::Relaxed);
+            shared.room_for_more.notify_waiters();
+        }
         events.clear();
     }
 
     /// Forgets events beyond `keep`, a step at a time, once an eighth more has accumulated.
     fn prune(&mut self) {
         let shared = &self.shared;
-        let newest = *shared.released.borrow();
+        let newest = shared.released.get();
         let oldest = EventId(shared.oldest.load(Ordering::Relaxed));
         if shared
             .gaps

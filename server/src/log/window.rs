@@ -77,8 +77,7 @@ impl Window {
         if after.0 + 1 < first.0 {
             return Err(Evicted);
         }
-        // Ids increase but may jump (ids never handed out after an unclean stop).
-        let start = self.events.partition_point(|e| e.id <= after);
+        let start = self.start_after(after, first);
         let mut taken = 0;
         let mut last = None;
         for event in self.events.range(start..) {
@@ -90,6 +89,20 @@ impl Window {
             last = Some(event.id);
         }
         Ok(last)
+    }
+
+    /// The index of the first event after `after` (`first` is the front's id).
+    fn start_after(&self, after: EventId, first: EventId) -> usize {
+        // Ids are consecutive, except where ids were never handed out (after an unclean
+        // stop): try the index they would give before searching.
+        let guess = usize::try_from((after.0 + 1).saturating_sub(first.0)).unwrap_or(usize::MAX);
+        let before_ok = guess == 0 || self.events.get(guess - 1).is_some_and(|e| e.id <= after);
+        let at_ok = self.events.get(guess).is_none_or(|e| e.id > after);
+        if guess <= self.events.len() && before_ok && at_ok {
+            guess
+        } else {
+            self.events.partition_point(|e| e.id <= after)
+        }
     }
 
     /// Appends to `out` the events after `after` up to `upto`, stopping once about `budget`
@@ -141,5 +154,26 @@ mod tests {
             .read(EventId(2), EventId(5), 1, &mut out)
             .expect("in the window");
         assert_eq!(ids(&out), [3], "the budget stops after the first event");
+    }
+
+    #[test]
+    fn reads_past_ids_that_were_never_handed_out() {
+        let mut window = Window::new(1 << 20);
+        for id in [1, 2, 3, 10, 11] {
+            window.push(event(id));
+        }
+        let read_after = |after| {
+            let mut out = Vec::new();
+            window
+                .read(EventId(after), EventId(11), 1 << 20, &mut out)
+                .expect("in the window");
+            ids(&out)
+        };
+        assert_eq!(read_after(0), [1, 2, 3, 10, 11]);
+        assert_eq!(read_after(2), [3, 10, 11]);
+        assert_eq!(read_after(3), [10, 11]);
+        assert_eq!(read_after(5), [10, 11], "an id inside the jump");
+        assert_eq!(read_after(10), [11]);
+        assert_eq!(read_after(11), Vec::<u64>::new());
     }
 }
