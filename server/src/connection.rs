@@ -135,6 +135,10 @@ async fn write_lines<W: AsyncWrite>(writer: W, mailbox: &Mailbox, log: &RoomLog)
         }
         buf.clear();
         let done = gather(mailbox, log, newest, &mut buf).await;
+        // Checked again: an abort while gathering means nothing more is written.
+        if mailbox.is_aborted() {
+            return false;
+        }
         if !buf.is_empty() {
             // Raced against an abort only when the socket is full: the write is polled first.
             // Flushed too: TLS may keep encrypted bytes back when the socket is full, and

@@ -174,7 +174,10 @@ fn main() -> ExitCode {
     // No transparent huge pages: mimalloc asks for them, and an idle member then cost about
     // 6 KiB of resident memory instead of 4 (each huge page is resident in full).
     // SAFETY: prctl with integer arguments only; failure leaves the default, which works.
-    unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
+    #[cfg(target_os = "linux")]
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0)
+    };
     match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

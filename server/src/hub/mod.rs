@@ -205,6 +205,12 @@ impl Hub {
         let now = Timestamp::now();
         let was_member = state.room.contains(from);
         let outcome = state.room.handle(from, line, now);
+        let departed = was_member && !state.room.contains(from);
+        if departed {
+            // Its departure is the last event assigned: it does not receive it. Its stream
+            // ends before the event is released (a memory-only log releases it at once).
+            end_mailbox_stream(&state, from, state.room.last_id());
+        }
         if !was_member && state.room.contains(from) {
             self.joined(&mut state, from, outcome.deliveries, resume);
         } else {
@@ -218,8 +224,7 @@ impl Hub {
                 return Next::Close;
             }
         }
-        if was_member && !state.room.contains(from) {
-            // Its departure is the last event assigned: it does not receive it.
+        if departed {
             let part = state.room.last_id();
             self.end_stream(&mut state, from, part);
         }
@@ -333,14 +338,15 @@ impl Hub {
         let now = Timestamp::now();
         let deliveries = state.room.leave(id, kind, reason.to_owned(), now);
         if !deliveries.is_empty() {
-            self.deliver(state, deliveries);
             let part = state.room.last_id();
+            end_mailbox_stream(state, id, part);
+            self.deliver(state, deliveries);
             self.end_stream(state, id, part);
         }
     }
 
-    /// `id` left the room with event `part`: its stream ends before it, and its session is
-    /// no longer connected.
+    /// `id` left the room with event `part`: its stream ends before it (already done, before
+    /// the event was delivered), and its session is no longer connected.
     fn end_stream(&self, state: &mut State, id: MemberId, part: EventId) {
         let Some(connection) = state.connections.get(&id) else {
             return;
@@ -471,5 +477,13 @@ fn log_membership(line: &ServerLine) {
         } => tracing::info!(%nick, kind = kind.as_str(), reason, "left"),
         ServerLine::Renamed { old, new, .. } => tracing::info!(%old, %new, "renamed"),
         _ => {}
+    }
+}
+
+/// Ends `id`'s stream before event `part`, its departure: called before the departure is
+/// delivered, so its writer can never read it.
+fn end_mailbox_stream(state: &State, id: MemberId, part: EventId) {
+    if let Some(connection) = state.connections.get(&id) {
+        connection.mailbox.end_stream(part);
     }
 }
